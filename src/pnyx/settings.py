@@ -143,7 +143,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("PNYX_STATIC_ROOT", VAR_DIR / "static")).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve app static files without collectstatic in the demo; `pnyx collectstatic` in production.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

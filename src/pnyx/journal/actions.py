@@ -1,0 +1,108 @@
+"""Append to the journal and verify it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import transaction
+from django.utils import timezone
+
+from .chain import GENESIS, canonical_json, entry_hash
+from .models import JournalEntry, JournalHead
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor
+    username = getattr(actor, "get_username", None)
+    if username is not None:
+        return f"user:{actor.get_username()}"
+    return str(actor)
+
+
+def _timestamp(dt) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def record(action: str, *, actor=None, obj=None, payload=None, inputs_digest: str = "") -> JournalEntry:
+    """Append one entry. Runs in its own atomic block and serialises appends on the head row."""
+    payload = payload or {}
+    # Round-trip through canonical JSON so that what is hashed is exactly what is stored.
+    payload = json.loads(canonical_json(payload))
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    with transaction.atomic():
+        head, _ = JournalHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"seq": 0, "hash": GENESIS}
+        )
+        now = timezone.now()
+        fields = dict(
+            seq=head.seq + 1,
+            created_at=_timestamp(now),
+            actor=_actor_label(actor),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            payload=payload,
+            inputs_digest=inputs_digest,
+            prev_hash=head.hash,
+        )
+        h = entry_hash(**fields)
+        entry = JournalEntry(**{**fields, "created_at": now}, hash=h)
+        entry.save()
+        JournalHead.objects.filter(id=1).update(seq=entry.seq, hash=h)
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    entries: int
+    head_hash: str
+    problems: list[str]
+
+
+def verify(expected_head: str | None = None) -> VerifyResult:
+    """Recompute the whole chain. Detects edited rows, deleted rows and a moved head."""
+    problems: list[str] = []
+    prev_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    for e in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        count += 1
+        if e.seq != expected_seq:
+            problems.append(
+                f"entry #{expected_seq} to #{e.seq - 1} missing (deleted rows)"
+                if e.seq > expected_seq
+                else f"entry #{e.seq} out of order"
+            )
+        if e.prev_hash != prev_hash:
+            problems.append(f"entry #{e.seq}: previous hash does not match entry before it")
+        recomputed = entry_hash(
+            seq=e.seq,
+            created_at=_timestamp(e.created_at),
+            actor=e.actor,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            payload=e.payload,
+            inputs_digest=e.inputs_digest,
+            prev_hash=e.prev_hash,
+        )
+        if recomputed != e.hash:
+            problems.append(f"entry #{e.seq} ({e.action}): content does not match its hash (edited)")
+        prev_hash = e.hash
+        expected_seq = e.seq + 1
+    head = JournalHead.objects.filter(id=1).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        problems.append(
+            f"journal head says #{head.seq} {head.hash[:12]}…, chain ends at #{expected_seq - 1} "
+            f"{prev_hash[:12]}… (rows deleted at the end, or head edited)"
+        )
+    if expected_head is not None and expected_head != prev_hash:
+        problems.append(f"chain ends at {prev_hash}, expected published head {expected_head}")
+    return VerifyResult(ok=not problems, entries=count, head_hash=prev_hash, problems=problems)

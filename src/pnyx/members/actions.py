@@ -1,0 +1,99 @@
+"""Sign-in by one-time link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .models import Member, SignInToken
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def safe_next(url: str | None) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
+        return url
+    return ""
+
+
+def send_sign_in_link(email: str, next_url: str = "") -> bool:
+    """Email a one-time link to the member with this address. Returns whether one was sent.
+
+    The caller shows the same message either way, so that nobody learns who is a member.
+    """
+    member = Member.objects.filter(email__iexact=email.strip(), active=True).first()
+    if member is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    SignInToken.objects.create(
+        member=member,
+        token_hash=_hash(token),
+        expires_at=timezone.now() + timedelta(minutes=settings.PNYX_SIGN_IN_LINK_MINUTES),
+        next_url=safe_next(next_url),
+    )
+    link = settings.PNYX_SITE_URL + reverse("members:sign_in_link", args=[token])
+    with translation.override(member.language or translation.get_language()):
+        context = {
+            "member": member,
+            "link": link,
+            "minutes": settings.PNYX_SIGN_IN_LINK_MINUTES,
+        }
+        subject = render_to_string("members/email/sign_in_subject.txt", context).strip()
+        body = render_to_string("members/email/sign_in_body.txt", context)
+    send_mail(subject, body, None, [member.email])
+    return True
+
+
+def find_valid_token(token: str) -> SignInToken | None:
+    t = SignInToken.objects.select_related("member").filter(token_hash=_hash(token)).first()
+    if t is None or t.used_at is not None or t.expires_at < timezone.now() or not t.member.active:
+        return None
+    return t
+
+
+def user_for_member(member: Member):
+    """The Django user of a member, created on first sign-in."""
+    if member.user_id:
+        return member.user
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=f"member-{member.external_id}",
+        defaults={
+            "email": member.email,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+        },
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    member.user = user
+    member.save(update_fields=["user"])
+    return user
+
+
+def consume_token(token: str):
+    """Mark the link used and return (user, next_url), or None when invalid, used or expired."""
+    with transaction.atomic():
+        t = find_valid_token(token)
+        if t is None:
+            return None
+        # Only one concurrent request can flip used_at from NULL.
+        updated = SignInToken.objects.filter(pk=t.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not updated:
+            return None
+        return user_for_member(t.member), t.next_url

@@ -1,0 +1,247 @@
+"""State changes of the programme: proposals of interventions, moderation, placement."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pnyx.journal.actions import record
+from pnyx.members.models import Member
+
+from .models import (
+    Convention,
+    Intervention,
+    InterventionFormat,
+    InterventionStatus,
+    Item,
+    ItemKind,
+    Participant,
+)
+from .uploads import StoredVideo, delete_stored, store_video
+
+
+class ProposalError(Exception):
+    """A proposal or decision that cannot be taken; the message is shown to the user."""
+
+
+def may_propose(member: Member, convention: Convention) -> bool:
+    if convention.proposals_from_all:
+        return True
+    return not Participant.objects.filter(
+        convention=convention, member=member, source=Participant.Source.DRAWN
+    ).exists()
+
+
+def _notify(intervention: Intervention, template: str) -> None:
+    member = intervention.member
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        context = {
+            "intervention": intervention,
+            "member": member,
+            "link": settings.PNYX_SITE_URL + reverse("programme:my_interventions"),
+        }
+        subject = render_to_string(f"programme/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"programme/email/{template}_body.txt", context)
+    send_mail(subject, body, None, [member.email])
+
+
+def _check_fields(convention: Convention, data: dict, has_video: bool) -> None:
+    if data.get("campaign") is not None and data["campaign"].convention_id != convention.pk:
+        raise ProposalError(_("This campaign belongs to another convention."))
+    if data.get("item") is not None and data["item"].day.convention_id != convention.pk:
+        raise ProposalError(_("This programme item belongs to another convention."))
+    if data["format"] == InterventionFormat.VIDEO and not has_video:
+        raise ProposalError(_("A video proposal needs a video file or a link to a video."))
+
+
+def submit_intervention(member: Member, convention: Convention, data: dict, video=None) -> Intervention:
+    """Create a proposal. `data` holds title, summary, campaign, item, format, video_link."""
+    if not convention.call_is_open():
+        raise ProposalError(_("The call for interventions is closed."))
+    if not may_propose(member, convention):
+        raise ProposalError(
+            _("You were drawn to take part in the closing session: you will be able to speak there.")
+        )
+    _check_fields(convention, data, bool(video or data.get("video_link")))
+    stored: StoredVideo | None = store_video(video) if video else None
+    try:
+        with transaction.atomic():
+            intervention = Intervention.objects.create(
+                convention=convention,
+                member=member,
+                title=data["title"],
+                summary=data["summary"],
+                campaign=data.get("campaign"),
+                item=data.get("item"),
+                format=data["format"],
+                video_link=data.get("video_link") or "",
+                **_video_fields(stored),
+            )
+            record(
+                "intervention.submitted",
+                actor=f"member:{member.external_id}",
+                obj=intervention,
+                payload={"format": intervention.format, "video_sha256": intervention.video_sha256},
+            )
+    except Exception:
+        if stored:
+            delete_stored(stored.name)
+        raise
+    transaction.on_commit(lambda: _notify(intervention, "submitted"))
+    return intervention
+
+
+def _video_fields(stored: StoredVideo | None) -> dict:
+    if stored is None:
+        return {}
+    return {
+        "video_file": stored.name,
+        "video_sha256": stored.sha256,
+        "video_type": stored.content_type,
+        "video_size": stored.size,
+    }
+
+
+def revise_intervention(intervention: Intervention, member: Member, data: dict, video=None) -> Intervention:
+    """The member edits a proposal still under review or sent back for changes."""
+    if intervention.member_id != member.pk:
+        raise ProposalError(_("This proposal is not yours."))
+    if not intervention.editable_by_member:
+        raise ProposalError(_("This proposal has been decided and can no longer be changed."))
+    if not intervention.convention.call_is_open():
+        raise ProposalError(_("The call for interventions is closed."))
+    keeps_file = bool(intervention.video_file) and data["format"] == InterventionFormat.VIDEO
+    _check_fields(intervention.convention, data, bool(video or data.get("video_link") or keeps_file))
+    stored = store_video(video) if video else None
+    old_file = intervention.video_file.name if (stored or data["format"] != InterventionFormat.VIDEO) else ""
+    try:
+        with transaction.atomic():
+            for f in ("title", "summary", "campaign", "item", "format"):
+                setattr(intervention, f, data.get(f))
+            intervention.video_link = data.get("video_link") or ""
+            if stored:
+                for k, v in _video_fields(stored).items():
+                    setattr(intervention, k, v)
+            elif data["format"] != InterventionFormat.VIDEO:
+                intervention.video_file = ""
+                intervention.video_sha256 = intervention.video_type = ""
+                intervention.video_size = None
+            was = intervention.status
+            intervention.status = InterventionStatus.SUBMITTED
+            intervention.save()
+            record(
+                "intervention.revised",
+                actor=f"member:{member.external_id}",
+                obj=intervention,
+                payload={"from_status": was, "video_sha256": intervention.video_sha256},
+            )
+    except Exception:
+        if stored:
+            delete_stored(stored.name)
+        raise
+    if old_file:
+        transaction.on_commit(lambda: delete_stored(old_file))
+    return intervention
+
+
+DECISIONS = {
+    "accept": InterventionStatus.ACCEPTED,
+    "reject": InterventionStatus.REJECTED,
+    "request_changes": InterventionStatus.CHANGES_REQUESTED,
+}
+
+
+def moderate(intervention: Intervention, decision: str, moderator, note: str = "") -> Intervention:
+    """Accept, reject (with a reason) or ask for changes (saying which)."""
+    if decision not in DECISIONS:
+        raise ProposalError(_("Unknown decision."))
+    note = (note or "").strip()
+    if decision in ("reject", "request_changes") and not note:
+        raise ProposalError(_("Say why: the member will receive this message."))
+    new_status = DECISIONS[decision]
+    with transaction.atomic():
+        intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+        if intervention.status == new_status and decision == "accept":
+            raise ProposalError(_("This proposal is already accepted."))
+        was = intervention.status
+        intervention.status = new_status
+        intervention.moderation_note = note
+        if new_status != InterventionStatus.ACCEPTED and intervention.slot_id:
+            slot = intervention.slot
+            intervention.slot = None
+            intervention.slot_position = None
+            intervention.save()
+            _renumber(slot)
+        else:
+            intervention.save()
+        record(
+            f"intervention.{decision}",
+            actor=moderator,
+            obj=intervention,
+            payload={"from_status": was, "to_status": new_status, "note": note},
+        )
+    transaction.on_commit(lambda: _notify(intervention, f"decision_{decision}"))
+    return intervention
+
+
+def _renumber(slot: Item, order: list[int] | None = None) -> None:
+    """Give the interventions of a slot positions 1..n (in `order` if given, else current)."""
+    qs = Intervention.objects.filter(slot=slot)
+    ids = order if order is not None else list(qs.order_by("slot_position", "pk").values_list("pk", flat=True))
+    qs.update(slot_position=None)
+    for pos, pk in enumerate(ids, start=1):
+        Intervention.objects.filter(pk=pk).update(slot_position=pos)
+
+
+def place(intervention: Intervention, slot: Item, moderator, position: int | None = None) -> Intervention:
+    """Put an accepted intervention into a testimony slot at `position` (1-based; default last)."""
+    with transaction.atomic():
+        intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+        slot = Item.objects.select_related("day").get(pk=slot.pk)
+        if intervention.status != InterventionStatus.ACCEPTED:
+            raise ProposalError(_("Only accepted interventions can be placed in the programme."))
+        if slot.kind != ItemKind.TESTIMONIES:
+            raise ProposalError(_("Interventions go into testimony slots only."))
+        if slot.day.convention_id != intervention.convention_id:
+            raise ProposalError(_("This slot belongs to another convention."))
+        previous = intervention.slot
+        ids = list(
+            Intervention.objects.filter(slot=slot)
+            .exclude(pk=intervention.pk)
+            .order_by("slot_position", "pk")
+            .values_list("pk", flat=True)
+        )
+        index = len(ids) if position is None else max(0, min(len(ids), position - 1))
+        ids.insert(index, intervention.pk)
+        Intervention.objects.filter(pk=intervention.pk).update(slot=slot, slot_position=None)
+        _renumber(slot, ids)
+        if previous is not None and previous.pk != slot.pk:
+            _renumber(previous)
+        intervention.refresh_from_db()
+        record(
+            "intervention.placed",
+            actor=moderator,
+            obj=intervention,
+            payload={"slot": slot.pk, "position": intervention.slot_position},
+        )
+    transaction.on_commit(lambda: _notify(intervention, "placed"))
+    return intervention
+
+
+def unplace(intervention: Intervention, moderator) -> Intervention:
+    with transaction.atomic():
+        intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+        slot = intervention.slot
+        if slot is None:
+            return intervention
+        intervention.slot = None
+        intervention.slot_position = None
+        intervention.save()
+        _renumber(slot)
+        record("intervention.unplaced", actor=moderator, obj=intervention, payload={"slot": slot.pk})
+    return intervention

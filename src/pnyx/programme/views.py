@@ -1,0 +1,248 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import actions
+from .forms import InterventionForm, ModerationForm, PlacementForm
+from .ical import programme_ics
+from .models import Convention, Intervention, InterventionStatus, Item
+from .permissions import member_required, organizer_required
+from .uploads import UploadRejected, check_content_length
+
+
+def _current_or_404() -> Convention:
+    convention = Convention.objects.current()
+    if convention is None:
+        raise Http404(_("No convention has been set up yet."))
+    return convention
+
+
+def _days_with_items(convention: Convention):
+    placed = Intervention.objects.filter(slot__isnull=False).select_related("member").order_by("slot_position")
+    items = Item.objects.prefetch_related(
+        "campaigns", "topics", Prefetch("placed_interventions", queryset=placed, to_attr="placed")
+    )
+    return convention.days.prefetch_related(Prefetch("items", queryset=items))
+
+
+@require_GET
+def home(request):
+    convention = Convention.objects.current()
+    if convention is None:
+        return render(request, "programme/empty.html")
+    return render(
+        request,
+        "programme/programme.html",
+        {
+            "convention": convention,
+            "days": _days_with_items(convention),
+            "news": convention.news.filter(published=True, published_at__lte=timezone.now())[:5],
+        },
+    )
+
+
+@require_GET
+def news_list(request):
+    convention = _current_or_404()
+    return render(
+        request,
+        "programme/news.html",
+        {"convention": convention, "news": convention.news.filter(published=True, published_at__lte=timezone.now())},
+    )
+
+
+@require_GET
+def calendar(request):
+    convention = _current_or_404()
+    response = HttpResponse(programme_ics(convention, request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{convention.slug}.ics"'
+    return response
+
+
+def _intervention_form_view(request, convention, instance=None):
+    form_kwargs = {"convention": convention, "instance": instance}
+    if request.method == "POST":
+        try:
+            check_content_length(request.META)
+        except UploadRejected as exc:
+            # The body is not read: answer at once, with the reason above an empty form.
+            form = InterventionForm(convention=convention, instance=instance)
+            form.page_error = str(exc)
+            return form, 413
+        form = InterventionForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            data = {k: form.cleaned_data.get(k) for k in ("title", "summary", "campaign", "item", "format", "video_link")}
+            try:
+                if instance is None:
+                    actions.submit_intervention(request.member, convention, data, form.cleaned_data.get("video"))
+                    messages.success(request, _("Your proposal was sent. You will get an email at each step."))
+                else:
+                    actions.revise_intervention(instance, request.member, data, form.cleaned_data.get("video"))
+                    messages.success(request, _("Your proposal was updated and will be reviewed again."))
+                return None, 302
+            except UploadRejected as exc:
+                form.add_error("video", str(exc))
+            except actions.ProposalError as exc:
+                form.add_error(None, str(exc))
+        return form, 400
+    return InterventionForm(**form_kwargs), 200
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def propose(request):
+    convention = _current_or_404()
+    if not convention.call_is_open():
+        return render(request, "programme/propose_closed.html", {"convention": convention}, status=403)
+    if not actions.may_propose(request.member, convention):
+        return render(request, "programme/propose_drawn.html", {"convention": convention}, status=403)
+    form, status = _intervention_form_view(request, convention)
+    if form is None:
+        return redirect("programme:my_interventions")
+    return render(request, "programme/propose.html", {"convention": convention, "form": form}, status=status)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def revise(request, pk):
+    intervention = get_object_or_404(Intervention, pk=pk, member=request.member)
+    if not intervention.editable_by_member:
+        messages.error(request, _("This proposal has been decided and can no longer be changed."))
+        return redirect("programme:my_interventions")
+    form, status = _intervention_form_view(request, intervention.convention, instance=intervention)
+    if form is None:
+        return redirect("programme:my_interventions")
+    return render(
+        request,
+        "programme/propose.html",
+        {"convention": intervention.convention, "form": form, "intervention": intervention},
+        status=status,
+    )
+
+
+@member_required
+@require_GET
+def my_interventions(request):
+    interventions = (
+        Intervention.objects.filter(member=request.member)
+        .select_related("convention", "campaign", "slot", "slot__day")
+        .order_by("-created_at")
+    )
+    return render(request, "programme/my_interventions.html", {"interventions": interventions})
+
+
+@require_GET
+def video(request, pk):
+    """Stream an uploaded video to its author, to organizers, or to all once it is programmed."""
+    intervention = get_object_or_404(Intervention, pk=pk)
+    if not intervention.video_file:
+        raise Http404
+    user = request.user
+    is_owner = user.is_authenticated and getattr(getattr(user, "member", None), "pk", None) == intervention.member_id
+    is_organizer = user.is_authenticated and user.is_staff and user.has_perm("programme.moderate_intervention")
+    is_public = intervention.status == InterventionStatus.ACCEPTED and intervention.slot_id is not None
+    if not (is_owner or is_organizer or is_public):
+        raise PermissionDenied
+    response = FileResponse(intervention.video_file.open("rb"), content_type=intervention.video_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- organizers ---------------------------------------------------------------------------
+
+
+@organizer_required
+@require_GET
+def moderation_list(request):
+    convention = _current_or_404()
+    status = request.GET.get("status") or InterventionStatus.SUBMITTED
+    qs = (
+        Intervention.objects.filter(convention=convention)
+        .select_related("member", "campaign", "item", "slot", "slot__day")
+        .order_by("created_at")
+    )
+    if status != "all":
+        qs = qs.filter(status=status)
+    counts = {s: convention.interventions.filter(status=s).count() for s in InterventionStatus.values}
+    rows = [
+        (i, ModerationForm(prefix=f"m{i.pk}"), PlacementForm(prefix=f"p{i.pk}", convention=convention))
+        for i in qs
+    ]
+    return render(
+        request,
+        "programme/moderation.html",
+        {
+            "convention": convention,
+            "rows": rows,
+            "status": status,
+            "statuses": InterventionStatus.choices,
+            "counts": counts,
+        },
+    )
+
+
+def _back_to_moderation(request):
+    status = request.POST.get("back_status", "")
+    url = reverse("programme:moderation")
+    return redirect(f"{url}?status={status}" if status else url)
+
+
+@organizer_required
+@require_POST
+def moderate(request, pk):
+    intervention = get_object_or_404(Intervention, pk=pk)
+    form = ModerationForm(request.POST, prefix=f"m{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return _back_to_moderation(request)
+    try:
+        actions.moderate(intervention, form.cleaned_data["decision"], request.user, form.cleaned_data["note"])
+        messages.success(request, _("Decision recorded for “%(title)s”.") % {"title": intervention.title})
+    except actions.ProposalError as exc:
+        messages.error(request, f"“{intervention.title}”: {exc}")
+    return _back_to_moderation(request)
+
+
+@organizer_required
+@require_POST
+def place(request, pk):
+    intervention = get_object_or_404(Intervention, pk=pk)
+    form = PlacementForm(request.POST, prefix=f"p{pk}", convention=intervention.convention)
+    if not form.is_valid():
+        messages.error(request, _("Choose a testimony slot."))
+        return _back_to_moderation(request)
+    try:
+        actions.place(intervention, form.cleaned_data["slot"], request.user, form.cleaned_data["position"])
+        messages.success(request, _("“%(title)s” is in the programme.") % {"title": intervention.title})
+    except actions.ProposalError as exc:
+        messages.error(request, f"“{intervention.title}”: {exc}")
+    if request.POST.get("back") == "slots":
+        return redirect("programme:slots")
+    return _back_to_moderation(request)
+
+
+@organizer_required
+@require_POST
+def unplace(request, pk):
+    intervention = get_object_or_404(Intervention, pk=pk)
+    actions.unplace(intervention, request.user)
+    messages.success(request, _("“%(title)s” was taken out of the programme.") % {"title": intervention.title})
+    return redirect("programme:slots")
+
+
+@organizer_required
+@require_GET
+def slots(request):
+    convention = _current_or_404()
+    return render(
+        request,
+        "programme/slots.html",
+        {"convention": convention, "days": _days_with_items(convention)},
+    )

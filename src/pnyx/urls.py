@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Pnyx"
+admin.site.site_title = "Pnyx"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pnyx.members.urls")),
+    path("", include("pnyx.programme.urls")),
+]

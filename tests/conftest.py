@@ -1,0 +1,74 @@
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PNYX_SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def convention(db):
+    from pnyx.programme import demo
+
+    return demo.load()
+
+
+@pytest.fixture
+def make_member(db):
+    from pnyx.members.models import Member
+
+    counter = {"n": 0}
+
+    def make(**kwargs):
+        counter["n"] += 1
+        n = counter["n"]
+        defaults = dict(
+            external_id=f"T{n:05d}",
+            first_name=f"Prénom{n}",
+            last_name=f"Nom{n}",
+            email=f"membre{n}@example.org",
+            gender="F",
+            region="Bretagne",
+            birth_year=1980,
+            joined_on="2017-01-01",
+            volunteer=True,
+        )
+        defaults.update(kwargs)
+        return Member.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def member_client(client, make_member):
+    """A client signed in as a fresh member; the member is `client.member`."""
+    from pnyx.members.actions import user_for_member
+
+    member = make_member()
+    client.force_login(user_for_member(member))
+    client.member = member
+    return client
+
+
+@pytest.fixture
+def organizer(db, django_user_model):
+    return django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-password-123")
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    client.force_login(organizer)
+    return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium, end-to-end tests are skipped, unless CI demands them."""
+    if os.path.exists("/usr/bin/chromium") or os.environ.get("PNYX_REQUIRE_E2E"):
+        return
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (/usr/bin/chromium)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,102 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from pnyx.journal.actions import record, verify
+from pnyx.journal.models import AppendOnlyError, JournalEntry, JournalHead
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_entries():
+    for i in range(3):
+        record("test.event", actor="tester", payload={"i": i, "text": "élu·e"}, inputs_digest="ab" * 32)
+
+
+def test_chain_of_entries_verifies():
+    _three_entries()
+    result = verify()
+    assert result.ok, result.problems
+    assert result.entries == 3
+    entries = list(JournalEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[1].prev_hash == entries[0].hash
+    assert JournalHead.objects.get().hash == entries[-1].hash == result.head_hash
+
+
+def test_entries_cannot_be_updated_or_deleted_through_the_model():
+    _three_entries()
+    entry = JournalEntry.objects.first()
+    entry.payload = {"i": 99}
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+def test_edited_payload_is_detected():
+    _three_entries()
+    JournalEntry.objects.filter(seq=2).update(payload={"i": 42, "text": "élu·e"})
+    result = verify()
+    assert not result.ok
+    assert any("#2" in p and "edited" in p for p in result.problems)
+
+
+def test_edited_actor_is_detected_even_with_recomputed_hash_of_that_row_only():
+    from pnyx.journal.chain import entry_hash
+    from pnyx.journal.actions import _timestamp
+
+    _three_entries()
+    e = JournalEntry.objects.get(seq=2)
+    forged = entry_hash(
+        seq=2, created_at=_timestamp(e.created_at), actor="someone else", action=e.action,
+        object_type=e.object_type, object_id=e.object_id, payload=e.payload,
+        inputs_digest=e.inputs_digest, prev_hash=e.prev_hash,
+    )
+    JournalEntry.objects.filter(seq=2).update(actor="someone else", hash=forged)
+    result = verify()
+    assert not result.ok
+    assert any("#3" in p and "previous hash" in p for p in result.problems)
+
+
+def test_deleted_middle_row_is_detected():
+    _three_entries()
+    JournalEntry.objects.filter(seq=2).delete()
+    result = verify()
+    assert not result.ok
+    assert any("missing" in p for p in result.problems)
+
+
+def test_deleted_last_row_is_detected_by_the_head():
+    _three_entries()
+    JournalEntry.objects.filter(seq=3).delete()
+    result = verify()
+    assert not result.ok
+    assert any("head" in p for p in result.problems)
+
+
+def test_published_head_detects_truncation_of_head_and_rows():
+    _three_entries()
+    published = verify().head_hash
+    last = JournalEntry.objects.get(seq=3)
+    JournalEntry.objects.filter(seq=3).delete()
+    JournalHead.objects.update(seq=2, hash=last.prev_hash)
+    assert verify().ok  # the database alone cannot tell...
+    assert not verify(expected_head=published).ok  # ...the published head can
+
+
+def test_command_reports_intact_and_tampered(capsys):
+    _three_entries()
+    call_command("journal", "verify")
+    assert "3" in capsys.readouterr().out
+    JournalEntry.objects.filter(seq=1).update(action="test.forged")
+    with pytest.raises(CommandError, match="1"):
+        call_command("journal", "verify")
+    assert "#1" in capsys.readouterr().err
+
+
+def test_pnyx_entry_point_runs_journal_verify(capsys):
+    from pnyx.cli import main
+
+    _three_entries()
+    assert main(["journal", "verify"]) == 0
+    assert "3" in capsys.readouterr().out

@@ -1,0 +1,93 @@
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from pnyx.programme.models import Item, ItemKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_two_days_and_their_items(client, convention):
+    r = client.get(reverse("programme:home"))
+    assert r.status_code == 200
+    html = unescape(r.content.decode())
+    for item in Item.objects.filter(day__convention=convention):
+        assert item.title in html
+    assert html.count('class="day"') == 2
+    assert html.count("kind-work_step") == 3
+    assert html.count("kind-testimonies") == 3
+    assert "Financement participatif des groupes d'action" in html
+
+
+def test_demo_follows_the_reference_structure(convention):
+    day1, day2 = convention.days.order_by("date")
+    kinds1 = list(day1.items.values_list("kind", flat=True))
+    assert kinds1[:3] == [ItemKind.OPENING, ItemKind.REPORT, ItemKind.RESULTS]
+    steps = list(day1.items.filter(kind=ItemKind.WORK_STEP).values_list("step", flat=True))
+    assert steps == [1, 2, 3]
+    # each work step is followed or preceded by testimonies
+    assert kinds1.count(ItemKind.TESTIMONIES) == 3
+    assert day2.items.get(kind=ItemKind.TOPIC_TABLES).topics.count() == 4
+    assert list(day2.items.values_list("kind", flat=True)) == [
+        ItemKind.TRAINING, ItemKind.TOPIC_TABLES, ItemKind.BREAK, ItemKind.PRESENTATION,
+        ItemKind.LAUNCH, ItemKind.CONCLUSION,
+    ]
+
+
+def test_news_are_listed_newest_first(client, convention):
+    r = client.get(reverse("programme:news"))
+    html = r.content.decode()
+    assert html.index("Proposez votre intervention") < html.index("Les résultats du vote")
+
+
+def test_icalendar_export_has_one_event_per_item(client, convention):
+    r = client.get(reverse("programme:calendar"))
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(r.content)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == Item.objects.filter(day__convention=convention).count()
+    opening = next(e for e in events if str(e["summary"]) == "Ouverture")
+    start = opening.decoded("dtstart")
+    assert (start.year, start.month, start.day, start.hour, start.minute) == (2026, 11, 28, 10, 0)
+    assert str(start.tzinfo) == "Europe/Paris"
+    assert len({str(e["uid"]) for e in events}) == len(events)
+
+
+def test_home_without_convention_explains(client, db):
+    r = client.get(reverse("programme:home"))
+    assert r.status_code == 200
+
+
+def test_page_is_french_by_default_and_english_on_request(client, convention):
+    r = client.get(reverse("programme:home"))
+    assert 'lang="fr"' in r.content.decode()
+    assert "Connexion" in r.content.decode()
+    r = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert r.status_code == 302
+    r = client.get(reverse("programme:home"))
+    assert 'lang="en"' in r.content.decode()
+    assert "Sign in" in r.content.decode()
+
+
+def test_french_catalogue_is_complete():
+    """Every message of every app has a French translation (no empty or fuzzy entries)."""
+    from pathlib import Path
+
+    import pnyx
+
+    root = Path(pnyx.__file__).parent
+    catalogues = list(root.glob("**/locale/fr/LC_MESSAGES/django.po"))
+    assert catalogues
+    for po in catalogues:
+        text = po.read_text()
+        assert "#, fuzzy" not in text.split("\n\n", 1)[1], f"{po}: fuzzy entries"
+        entries = text.split("\n\n")[1:]
+        for entry in entries:
+            if "msgid" not in entry or entry.lstrip().startswith("#~"):
+                continue
+            msgstr = entry.split("msgstr", 1)[1] if "msgid_plural" not in entry else entry.split("msgstr[0]", 1)[1]
+            assert msgstr.strip() not in ('""', ""), f"{po}: untranslated entry\n{entry}"
+        mo = po.with_suffix(".mo")
+        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, f"{mo} is older than {po}"
