@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[23] /usr/bin/python3.1[23]; do \
 	if [ -x "$$(command -v $$p 2>/dev/null)" ] && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: demo test lint install clean-demo
+.PHONY: demo test lint install clean-demo messages
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Pnyx needs Python 3.12 or newer (Django 6); none found." >&2; exit 1; fi
@@ -32,3 +32,12 @@ lint: install
 
 clean-demo:
 	rm -f var/demo.sqlite3*
+
+# Translations: each app keeps its own catalogue in <app>/locale; the project's templates and
+# settings are in src/pnyx/locale. French is the default language; msgids are English.
+APPS_WITH_MESSAGES := core journal members programme
+messages: install
+	cd src/pnyx && for app in $(APPS_WITH_MESSAGES) $(EXTRA_MESSAGE_APPS); do \
+		(cd $$app && mkdir -p locale && ../../../$(PY) -m pnyx.cli makemessages -l fr --no-obsolete); done
+	cd src/pnyx && ../../$(PY) -m pnyx.cli makemessages -l fr --no-obsolete $$(for d in */; do [ -f "$$d/__init__.py" ] && echo "-i $${d%/}"; done)
+	cd src/pnyx && ../../$(PY) -m pnyx.cli compilemessages
