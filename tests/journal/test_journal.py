@@ -92,11 +92,3 @@ def test_command_reports_intact_and_tampered(capsys):
     with pytest.raises(CommandError, match="1"):
         call_command("journal", "verify")
     assert "#1" in capsys.readouterr().err
-
-
-def test_pnyx_entry_point_runs_journal_verify(capsys):
-    from pnyx.cli import main
-
-    _three_entries()
-    assert main(["journal", "verify"]) == 0
-    assert "3" in capsys.readouterr().out

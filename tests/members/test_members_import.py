@@ -110,12 +110,3 @@ def test_command_imports_and_reports(tmp_path, capsys):
     with pytest.raises(CommandError, match="line 5"):
         call_command("import_members", str(path))
     assert Member.objects.count() == 3
-
-
-def test_pnyx_command_maps_hyphenated_names(tmp_path, capsys):
-    from pnyx.cli import main
-
-    path = tmp_path / "members.csv"
-    path.write_text(GOOD)
-    assert main(["import-members", str(path)]) == 0
-    assert Member.objects.count() == 3
