@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "pnyx.journal",
     "pnyx.members",
     "pnyx.programme",
+    "pnyx.draws",
+    "pnyx.votes",
+    "pnyx.workshops",
 ]
 
 MIDDLEWARE = [

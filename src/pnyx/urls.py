@@ -9,4 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pnyx.members.urls")),
     path("", include("pnyx.programme.urls")),
+    path("tirage/", include("pnyx.draws.urls")),
+    path("votes/", include("pnyx.votes.urls")),
+    path("ateliers/", include("pnyx.workshops.urls")),
 ]

@@ -91,3 +91,30 @@ def test_french_catalogue_is_complete():
             assert msgstr.strip() not in ('""', ""), f"{po}: untranslated entry\n{entry}"
         mo = po.with_suffix(".mo")
         assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, f"{mo} is older than {po}"
+
+
+def test_badge_qr_signs_the_participant_in_and_checks_them_in(client, convention, make_member):
+    from pnyx.journal.models import JournalEntry
+    from pnyx.programme.models import Participant
+
+    member = make_member()
+    p = Participant.objects.create(convention=convention, member=member, source="drawn")
+    path = p.badge_path()
+    assert client.get(path).status_code == 200
+    assert "_auth_user_id" not in client.session  # GET only shows the button
+    assert client.post(path).status_code == 302
+    p.refresh_from_db()
+    member.refresh_from_db()
+    assert p.checked_in_at is not None and int(client.session["_auth_user_id"]) == member.user_id
+    first = p.checked_in_at
+    client.post(path)
+    p.refresh_from_db()
+    assert p.checked_in_at == first
+    assert JournalEntry.objects.filter(action="participant.checked_in").count() == 1
+    # a forged token, or a revoked badge, does not work
+    client.logout()
+    assert client.post(path[:-3] + "abc/").status_code == 404
+    p.badge_version += 1
+    p.save()
+    assert client.post(path).status_code == 404
+    assert "_auth_user_id" not in client.session

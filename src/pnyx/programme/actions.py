@@ -245,3 +245,16 @@ def unplace(intervention: Intervention, moderator) -> Intervention:
         _renumber(slot)
         record("intervention.unplaced", actor=moderator, obj=intervention, payload={"slot": slot.pk})
     return intervention
+
+
+def check_in(participant: Participant) -> Participant:
+    """A participant arrived (their badge was scanned); the first scan is journaled."""
+    from django.utils import timezone
+
+    updated = Participant.objects.filter(pk=participant.pk, checked_in_at__isnull=True).update(
+        checked_in_at=timezone.now()
+    )
+    participant.refresh_from_db()
+    if updated:
+        record("participant.checked_in", actor=f"member:{participant.member.external_id}", obj=participant)
+    return participant

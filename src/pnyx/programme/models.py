@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,11 +168,27 @@ class Participant(models.Model):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="participants")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="participations")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    # Bumping the version revokes a lost badge: its QR code stops working.
+    badge_version = models.PositiveSmallIntegerField(_("badge version"), default=1)
+    checked_in_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
 
     class Meta:
         unique_together = [("convention", "member")]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+
+    def __str__(self):
+        return f"{self.member} ({self.convention})"
+
+    def badge_token(self) -> str:
+        """The secret in the badge's QR code: an HMAC of the participant, nothing stored."""
+        return salted_hmac("pnyx.badge", f"{self.pk}:{self.badge_version}", algorithm="sha256").hexdigest()[:32]
+
+    def badge_path(self) -> str:
+        return reverse("programme:badge", args=[self.pk, self.badge_token()])
+
+    def badge_token_matches(self, token: str) -> bool:
+        return constant_time_compare(self.badge_token(), token)
 
 
 class InterventionFormat(models.TextChoices):

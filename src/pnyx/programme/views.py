@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import actions
 from .forms import InterventionForm, ModerationForm, PlacementForm
 from .ical import programme_ics
-from .models import Convention, Intervention, InterventionStatus, Item
+from pnyx.members.actions import safe_next, user_for_member
+
+from .models import Convention, Intervention, InterventionStatus, Item, Participant
 from .permissions import member_required, organizer_required
 from .uploads import UploadRejected, check_content_length
 
@@ -153,6 +156,20 @@ def video(request, pk):
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def badge(request, pk, token):
+    """The QR code of a participant's badge: signs the participant in and marks them present."""
+    participant = Participant.objects.select_related("member", "convention").filter(pk=pk).first()
+    if participant is None or not participant.badge_token_matches(token):
+        return render(request, "programme/badge.html", {"valid": False}, status=404)
+    if request.method == "GET":
+        return render(request, "programme/badge.html", {"valid": True, "participant": participant})
+    actions.check_in(participant)
+    login(request, user_for_member(participant.member), backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome, %(name)s.") % {"name": participant.member.first_name})
+    return redirect(request.POST.get("next") if safe_next(request.POST.get("next")) else "programme:home")
 
 
 # --- organizers ---------------------------------------------------------------------------
