@@ -35,5 +35,4 @@ def new_highs() -> highspy.Highs:
     else:
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
     return h
