@@ -55,7 +55,9 @@ def member_client(client, make_member):
 
 @pytest.fixture
 def organizer(db, django_user_model):
-    return django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-password-123")
+    return django_user_model.objects.create_superuser(
+        "orga", "orga@example.org", "orga-password-123"
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ HEADER = "id,first_name,last_name,email,gender,region,birth_year,action_group,jo
 
 def pnyx(*args, env, check=True):
     exe = shutil.which("pnyx", path=str(Path(sys.executable).parent)) or "pnyx"
-    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=check, timeout=120)
+    return subprocess.run(
+        [exe, *args], env=env, capture_output=True, text=True, check=check, timeout=120
+    )
 
 
 @pytest.fixture
@@ -26,7 +28,9 @@ def env(tmp_path):
 def test_import_members_and_journal_verify_from_the_command_line(tmp_path, env):
     pnyx("migrate", "--noinput", "-v", "0", env=env)
     csv = tmp_path / "members.csv"
-    csv.write_text(HEADER + "A1,Camille,Dupont,camille@example.org,F,Bretagne,1985,GA,2017-03-01,1\n")
+    csv.write_text(
+        HEADER + "A1,Camille,Dupont,camille@example.org,F,Bretagne,1985,GA,2017-03-01,1\n"
+    )
     out = pnyx("import-members", str(csv), env=env).stdout
     assert "1 created" in out
     out = pnyx("import-members", str(csv), env=env).stdout

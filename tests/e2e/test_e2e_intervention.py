@@ -16,8 +16,15 @@ def test_member_proposes_a_video_organizer_places_it_public_programme_shows_it(
 
     demo.load()
     Member.objects.create(
-        external_id="E1", first_name="Nadia", last_name="Haddad", email="nadia@example.org",
-        gender="F", region="Occitanie", birth_year=1988, joined_on="2017-02-01", volunteer=True,
+        external_id="E1",
+        first_name="Nadia",
+        last_name="Haddad",
+        email="nadia@example.org",
+        gender="F",
+        region="Occitanie",
+        birth_year=1988,
+        joined_on="2017-02-01",
+        volunteer=True,
     )
     django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-e2e-password")
     video = tmp_path / "temoignage.mp4"
@@ -38,7 +45,9 @@ def test_member_proposes_a_video_organizer_places_it_public_programme_shows_it(
     member.goto(live_server.url + "/interventions/proposer/")
     member.get_by_label("Titre").fill("Vingt ans dans une centrale")
     member.get_by_label("Résumé").fill("Ce que la transition doit garantir aux salariés.")
-    member.get_by_label("Campagne").select_option(label="Sortir du nucléaire, réussir la transition")
+    member.get_by_label("Campagne").select_option(
+        label="Sortir du nucléaire, réussir la transition"
+    )
     member.get_by_label("Envoyer une vidéo").check()
     member.get_by_label("Fichier vidéo").set_input_files(str(video))
     member.get_by_role("button", name="Envoyer ma proposition").click()

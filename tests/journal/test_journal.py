@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def _three_entries():
     for i in range(3):
-        record("test.event", actor="tester", payload={"i": i, "text": "élu·e"}, inputs_digest="ab" * 32)
+        record(
+            "test.event", actor="tester", payload={"i": i, "text": "élu·e"}, inputs_digest="ab" * 32
+        )
 
 
 def test_chain_of_entries_verifies():
@@ -42,15 +44,21 @@ def test_edited_payload_is_detected():
 
 
 def test_edited_actor_is_detected_even_with_recomputed_hash_of_that_row_only():
-    from pnyx.journal.chain import entry_hash
     from pnyx.journal.actions import _timestamp
+    from pnyx.journal.chain import entry_hash
 
     _three_entries()
     e = JournalEntry.objects.get(seq=2)
     forged = entry_hash(
-        seq=2, created_at=_timestamp(e.created_at), actor="someone else", action=e.action,
-        object_type=e.object_type, object_id=e.object_id, payload=e.payload,
-        inputs_digest=e.inputs_digest, prev_hash=e.prev_hash,
+        seq=2,
+        created_at=_timestamp(e.created_at),
+        actor="someone else",
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        payload=e.payload,
+        inputs_digest=e.inputs_digest,
+        prev_hash=e.prev_hash,
     )
     JournalEntry.objects.filter(seq=2).update(actor="someone else", hash=forged)
     result = verify()

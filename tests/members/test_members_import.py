@@ -21,7 +21,9 @@ def test_import_creates_members_and_groups():
     assert (report.created, report.updated, report.unchanged, report.groups_created) == (3, 0, 0, 1)
     camille = Member.objects.get(external_id="A1")
     assert camille.action_group.name == "GA Rennes 1"
-    assert camille.volunteer and camille.birth_year == 1985 and str(camille.joined_on) == "2017-03-01"
+    assert (
+        camille.volunteer and camille.birth_year == 1985 and str(camille.joined_on) == "2017-03-01"
+    )
     assert Member.objects.get(external_id="A2").action_group is None
     assert Member.objects.get(external_id="A3").volunteer is True
     assert JournalEntry.objects.filter(action="members.imported").count() == 1
@@ -53,7 +55,11 @@ def test_changed_row_updates_the_member():
         ("A4,Léa,Roux,lea@example.org,Z,Bretagne,1980,,2017-01-01,1", "gender", "'Z'"),
         ("A4,Léa,Roux,lea@example.org,F,Bretagne,19x0,,2017-01-01,1", "birth_year", "19x0"),
         ("A4,Léa,Roux,lea@example.org,F,Bretagne,1980,,01/02/2017,1", "joined_on", "YYYY-MM-DD"),
-        ("A4,Léa,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,peut-être", "volunteer", "peut-être"),
+        (
+            "A4,Léa,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,peut-être",
+            "volunteer",
+            "peut-être",
+        ),
         ("A4,,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1", "first_name", "empty"),
         ("A1,Léa,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1", "id", "line 2"),
         ("A4,Léa,Roux,CAMILLE@example.org,F,Bretagne,1980,,2017-01-01,1", "email", "line 2"),
@@ -75,7 +81,9 @@ def test_a_bad_row_names_line_and_field_and_imports_nothing(bad_line, field, fra
 def test_a_bad_file_leaves_existing_members_untouched():
     import_members(GOOD, "good.csv")
     before = list(Member.objects.order_by("external_id").values())
-    changed_then_bad = GOOD.replace("Occitanie", "Normandie") + "A9,X,Y,bad,F,Corse,1980,,2017-01-01,1\n"
+    changed_then_bad = (
+        GOOD.replace("Occitanie", "Normandie") + "A9,X,Y,bad,F,Corse,1980,,2017-01-01,1\n"
+    )
     with pytest.raises(ImportFailed):
         import_members(changed_then_bad, "bad.csv")
     assert list(Member.objects.order_by("external_id").values()) == before

@@ -60,6 +60,7 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, make_member):
     unknown = client.post(reverse("members:sign_in"), {"email": "nobody@example.org"})
     assert len(mail.outbox) == 1
     assert known.status_code == unknown.status_code == 200
+
     def main(r, email):
         html = r.content.decode()
         return html[html.index("<main>") : html.index("</main>")].replace(email, "X")
@@ -69,12 +70,17 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, make_member):
 
 def test_next_url_is_kept_but_only_on_this_site(client, make_member):
     make_member(email="lea@example.org")
-    client.post(reverse("members:sign_in"), {"email": "lea@example.org", "next": "https://evil.example/x"})
+    client.post(
+        reverse("members:sign_in"), {"email": "lea@example.org", "next": "https://evil.example/x"}
+    )
     r = client.post(_link_from_mail())
     assert r["Location"] == reverse("programme:home")
     mail.outbox.clear()
     client.logout()
-    client.post(reverse("members:sign_in"), {"email": "lea@example.org", "next": "/interventions/mes-propositions/"})
+    client.post(
+        reverse("members:sign_in"),
+        {"email": "lea@example.org", "next": "/interventions/mes-propositions/"},
+    )
     r = client.post(_link_from_mail())
     assert r["Location"] == "/interventions/mes-propositions/"
 

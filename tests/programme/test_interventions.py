@@ -51,7 +51,10 @@ def test_member_proposes_a_speech(member_client, convention, django_capture_on_c
 
 
 def test_video_is_stored_under_a_random_name_with_its_digest(member_client, convention, settings):
-    r = member_client.post(reverse("programme:propose"), {**form(convention, format="video"), "video": mp4("mon nom secret.mp4")})
+    r = member_client.post(
+        reverse("programme:propose"),
+        {**form(convention, format="video"), "video": mp4("mon nom secret.mp4")},
+    )
     assert r.status_code == 302, r.content.decode()
     i = Intervention.objects.get()
     assert i.video_sha256 == hashlib.sha256(MP4).hexdigest()
@@ -67,7 +70,9 @@ def test_video_is_stored_under_a_random_name_with_its_digest(member_client, conv
 
 def test_a_file_named_mp4_that_is_not_a_video_is_refused(member_client, convention, settings):
     fake = mp4("film.mp4", b"<html><script>alert(1)</script></html>" * 10)
-    r = member_client.post(reverse("programme:propose"), {**form(convention, format="video"), "video": fake})
+    r = member_client.post(
+        reverse("programme:propose"), {**form(convention, format="video"), "video": fake}
+    )
     assert r.status_code == 400
     assert "format" in r.content.decode()  # "not a video in an accepted format"
     assert not Intervention.objects.exists() and media_files(settings) == []
@@ -75,7 +80,9 @@ def test_a_file_named_mp4_that_is_not_a_video_is_refused(member_client, conventi
 
 def test_oversized_video_is_refused_before_anything_is_saved(member_client, convention, settings):
     settings.PNYX_VIDEO_MAX_BYTES = 1000
-    r = member_client.post(reverse("programme:propose"), {**form(convention, format="video"), "video": mp4()})
+    r = member_client.post(
+        reverse("programme:propose"), {**form(convention, format="video"), "video": mp4()}
+    )
     assert r.status_code in (400, 413)
     assert not Intervention.objects.exists() and media_files(settings) == []
 
@@ -83,7 +90,9 @@ def test_oversized_video_is_refused_before_anything_is_saved(member_client, conv
 def test_oversized_request_is_refused_from_its_length(member_client, convention, settings):
     settings.PNYX_VIDEO_MAX_BYTES = 1000
     big = mp4(data=MP4 + b"\x00" * 200_000)
-    r = member_client.post(reverse("programme:propose"), {**form(convention, format="video"), "video": big})
+    r = member_client.post(
+        reverse("programme:propose"), {**form(convention, format="video"), "video": big}
+    )
     assert r.status_code == 413
     assert "too large" in r.content.decode() or "trop" in r.content.decode()
     assert not Intervention.objects.exists()
@@ -92,7 +101,10 @@ def test_oversized_request_is_refused_from_its_length(member_client, convention,
 def test_video_format_needs_a_file_or_a_link(member_client, convention):
     r = member_client.post(reverse("programme:propose"), form(convention, format="video"))
     assert r.status_code == 400 and not Intervention.objects.exists()
-    r = member_client.post(reverse("programme:propose"), form(convention, format="video", video_link="https://video.example.org/x"))
+    r = member_client.post(
+        reverse("programme:propose"),
+        form(convention, format="video", video_link="https://video.example.org/x"),
+    )
     assert r.status_code == 302 and Intervention.objects.get().video_link
 
 
@@ -110,7 +122,9 @@ def test_closed_call_refuses_proposals(member_client, convention):
     assert member_client.post(reverse("programme:propose"), form(convention)).status_code == 403
     assert not Intervention.objects.exists()
     with pytest.raises(actions.ProposalError):
-        actions.submit_intervention(member_client.member, convention, {**form(convention), "campaign": None, "item": None})
+        actions.submit_intervention(
+            member_client.member, convention, {**form(convention), "campaign": None, "item": None}
+        )
 
 
 def test_drawn_members_cannot_propose_unless_the_convention_allows_it(member_client, convention):
@@ -138,10 +152,14 @@ def _proposal(convention, member, **over):
 def test_a_member_cannot_moderate(member_client, convention, make_member):
     other = _proposal(convention, make_member())
     assert member_client.get(reverse("programme:moderation")).status_code == 403
-    r = member_client.post(reverse("programme:moderate", args=[other.pk]), {f"m{other.pk}-decision": "accept"})
+    r = member_client.post(
+        reverse("programme:moderate", args=[other.pk]), {f"m{other.pk}-decision": "accept"}
+    )
     assert r.status_code == 403
     slot = convention.days.first().items.filter(kind=ItemKind.TESTIMONIES).first()
-    r = member_client.post(reverse("programme:place", args=[other.pk]), {f"p{other.pk}-slot": slot.pk})
+    r = member_client.post(
+        reverse("programme:place", args=[other.pk]), {f"p{other.pk}-slot": slot.pk}
+    )
     assert r.status_code == 403
     other.refresh_from_db()
     assert other.status == InterventionStatus.SUBMITTED
@@ -149,14 +167,20 @@ def test_a_member_cannot_moderate(member_client, convention, make_member):
 
 def test_a_member_cannot_see_or_change_anothers_proposals(member_client, convention, make_member):
     theirs = actions.submit_intervention(
-        make_member(), convention,
+        make_member(),
+        convention,
         {**form(convention), "campaign": None, "item": None, "format": "video", "video_link": ""},
         video=mp4(),
     )
     r = member_client.get(reverse("programme:my_interventions"))
     assert theirs.title not in r.content.decode()
     assert member_client.get(reverse("programme:revise", args=[theirs.pk])).status_code == 404
-    assert member_client.post(reverse("programme:revise", args=[theirs.pk]), form(convention, title="Hacked")).status_code == 404
+    assert (
+        member_client.post(
+            reverse("programme:revise", args=[theirs.pk]), form(convention, title="Hacked")
+        ).status_code
+        == 404
+    )
     assert member_client.get(reverse("programme:video", args=[theirs.pk])).status_code == 403
     theirs.refresh_from_db()
     assert theirs.title == "Notre épicerie solidaire"
@@ -173,7 +197,10 @@ def test_organizer_accepts_rejects_and_asks_for_changes(
     with django_capture_on_commit_callbacks(execute=True):
         organizer_client.post(url(a), {f"m{a.pk}-decision": "accept"})
         organizer_client.post(url(b), {f"m{b.pk}-decision": "reject", f"m{b.pk}-note": ""})
-        organizer_client.post(url(c), {f"m{c.pk}-decision": "request_changes", f"m{c.pk}-note": "Précisez la campagne."})
+        organizer_client.post(
+            url(c),
+            {f"m{c.pk}-decision": "request_changes", f"m{c.pk}-note": "Précisez la campagne."},
+        )
     for i in (a, b, c):
         i.refresh_from_db()
     assert a.status == InterventionStatus.ACCEPTED
@@ -182,12 +209,20 @@ def test_organizer_accepts_rejects_and_asks_for_changes(
     assert [m.to[0] for m in mail.outbox] == [a.member.email, c.member.email]
     assert "Précisez la campagne." in mail.outbox[1].body
     with django_capture_on_commit_callbacks(execute=True):
-        organizer_client.post(url(b), {f"m{b.pk}-decision": "reject", f"m{b.pk}-note": "Hors sujet."})
+        organizer_client.post(
+            url(b), {f"m{b.pk}-decision": "reject", f"m{b.pk}-note": "Hors sujet."}
+        )
     b.refresh_from_db()
     assert b.status == InterventionStatus.REJECTED and "Hors sujet." in mail.outbox[-1].body
-    actions_logged = list(JournalEntry.objects.filter(object_type="programme.intervention").values_list("action", flat=True))
+    actions_logged = list(
+        JournalEntry.objects.filter(object_type="programme.intervention").values_list(
+            "action", flat=True
+        )
+    )
     assert actions_logged.count("intervention.submitted") == 3
-    assert {"intervention.accept", "intervention.reject", "intervention.request_changes"} <= set(actions_logged)
+    assert {"intervention.accept", "intervention.reject", "intervention.request_changes"} <= set(
+        actions_logged
+    )
     assert verify().ok
 
 
@@ -198,7 +233,9 @@ def test_member_revises_after_a_request_for_changes(client, convention, make_mem
     i = _proposal(convention, member)
     actions.moderate(i, "request_changes", "orga", "Plus court.")
     client.force_login(user_for_member(member))
-    r = client.post(reverse("programme:revise", args=[i.pk]), form(convention, title="Version courte"))
+    r = client.post(
+        reverse("programme:revise", args=[i.pk]), form(convention, title="Version courte")
+    )
     assert r.status_code == 302
     i.refresh_from_db()
     assert i.title == "Version courte" and i.status == InterventionStatus.SUBMITTED
@@ -214,14 +251,22 @@ def test_placing_in_testimony_slots_in_order(organizer_client, client, conventio
     a, b, c = (_proposal(convention, make_member(), title=t) for t in ("Alpha", "Bravo", "Charlie"))
     for i in (a, b, c):
         actions.moderate(i, "accept", "orga")
-    place = lambda i, s, pos="": organizer_client.post(reverse("programme:place", args=[i.pk]), {f"p{i.pk}-slot": s.pk, f"p{i.pk}-position": pos})  # noqa: E731
+
+    def place(i, s, pos=""):
+        return organizer_client.post(
+            reverse("programme:place", args=[i.pk]),
+            {f"p{i.pk}-slot": s.pk, f"p{i.pk}-position": pos},
+        )  # noqa: E731
+
     place(a, slot)
     place(b, slot)
     place(c, slot, 1)
-    order = list(slot.placed_interventions.order_by("slot_position").values_list("title", flat=True))
+    order = list(
+        slot.placed_interventions.order_by("slot_position").values_list("title", flat=True)
+    )
     assert order == ["Charlie", "Alpha", "Bravo"]
     # a work step is not a testimony slot
-    r = place(a, work)
+    place(a, work)
     a.refresh_from_db()
     assert a.slot == slot
     # the public programme shows them in order
@@ -230,8 +275,11 @@ def test_placing_in_testimony_slots_in_order(organizer_client, client, conventio
     assert html.index("Charlie") < html.index("Alpha") < html.index("Bravo")
     # taking one out renumbers the others
     organizer_client.post(reverse("programme:unplace", args=[c.pk]))
-    assert list(slot.placed_interventions.order_by("slot_position").values_list("slot_position", "title")) == [
-        (1, "Alpha"), (2, "Bravo"),
+    assert list(
+        slot.placed_interventions.order_by("slot_position").values_list("slot_position", "title")
+    ) == [
+        (1, "Alpha"),
+        (2, "Bravo"),
     ]
     html = client.get(reverse("programme:home")).content.decode()
     assert "Charlie" not in html[html.index("<main>") :]
@@ -254,7 +302,12 @@ def test_only_accepted_interventions_are_placed(convention, make_member):
 
 def test_placed_video_becomes_public(client, convention, make_member):
     slot = convention.days.first().items.filter(kind=ItemKind.TESTIMONIES).first()
-    i = actions.submit_intervention(make_member(), convention, {**form(convention), "campaign": None, "item": None, "format": "video"}, video=mp4())
+    i = actions.submit_intervention(
+        make_member(),
+        convention,
+        {**form(convention), "campaign": None, "item": None, "format": "video"},
+        video=mp4(),
+    )
     assert client.get(reverse("programme:video", args=[i.pk])).status_code == 403
     actions.moderate(i, "accept", "orga")
     assert client.get(reverse("programme:video", args=[i.pk])).status_code == 403

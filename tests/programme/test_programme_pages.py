@@ -31,8 +31,12 @@ def test_demo_follows_the_reference_structure(convention):
     assert kinds1.count(ItemKind.TESTIMONIES) == 3
     assert day2.items.get(kind=ItemKind.TOPIC_TABLES).topics.count() == 4
     assert list(day2.items.values_list("kind", flat=True)) == [
-        ItemKind.TRAINING, ItemKind.TOPIC_TABLES, ItemKind.BREAK, ItemKind.PRESENTATION,
-        ItemKind.LAUNCH, ItemKind.CONCLUSION,
+        ItemKind.TRAINING,
+        ItemKind.TOPIC_TABLES,
+        ItemKind.BREAK,
+        ItemKind.PRESENTATION,
+        ItemKind.LAUNCH,
+        ItemKind.CONCLUSION,
     ]
 
 
@@ -87,10 +91,16 @@ def test_french_catalogue_is_complete():
         for entry in entries:
             if "msgid" not in entry or entry.lstrip().startswith("#~"):
                 continue
-            msgstr = entry.split("msgstr", 1)[1] if "msgid_plural" not in entry else entry.split("msgstr[0]", 1)[1]
+            msgstr = (
+                entry.split("msgstr", 1)[1]
+                if "msgid_plural" not in entry
+                else entry.split("msgstr[0]", 1)[1]
+            )
             assert msgstr.strip() not in ('""', ""), f"{po}: untranslated entry\n{entry}"
         mo = po.with_suffix(".mo")
-        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, f"{mo} is older than {po}"
+        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, (
+            f"{mo} is older than {po}"
+        )
 
 
 def test_badge_qr_signs_the_participant_in_and_checks_them_in(client, convention, make_member):

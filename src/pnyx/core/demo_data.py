@@ -6,31 +6,136 @@ import csv
 import io
 import random
 
-FIRST_F = ["Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Julie", "Emma", "Anaïs", "Nadia",
-           "Fatou", "Claire", "Sophie", "Lucie", "Aïcha", "Marion", "Élise", "Pauline", "Yasmine", "Jeanne"]
-FIRST_M = ["Lucas", "Hugo", "Karim", "Thomas", "Nicolas", "Mehdi", "Julien", "Antoine", "Youssef", "Pierre",
-           "Mamadou", "Louis", "Maxime", "Bruno", "Samir", "Paul", "Olivier", "Arthur", "Rémi", "Victor"]
+FIRST_F = [
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Emma",
+    "Anaïs",
+    "Nadia",
+    "Fatou",
+    "Claire",
+    "Sophie",
+    "Lucie",
+    "Aïcha",
+    "Marion",
+    "Élise",
+    "Pauline",
+    "Yasmine",
+    "Jeanne",
+]
+FIRST_M = [
+    "Lucas",
+    "Hugo",
+    "Karim",
+    "Thomas",
+    "Nicolas",
+    "Mehdi",
+    "Julien",
+    "Antoine",
+    "Youssef",
+    "Pierre",
+    "Mamadou",
+    "Louis",
+    "Maxime",
+    "Bruno",
+    "Samir",
+    "Paul",
+    "Olivier",
+    "Arthur",
+    "Rémi",
+    "Victor",
+]
 FIRST_X = ["Alex", "Sacha", "Charlie", "Dominique", "Claude"]
-LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-        "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
-        "Morel", "Girard", "Andre", "Mercier", "Dupont", "Lambert", "Bonnet", "Francois", "Martinez", "Benali",
-        "Diallo", "Nguyen", "Haddad", "Rousseau", "Blanc", "Guerin", "Muller", "Henry", "Roussel", "Nicolas"]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Andre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "Francois",
+    "Martinez",
+    "Benali",
+    "Diallo",
+    "Nguyen",
+    "Haddad",
+    "Rousseau",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+]
 # (region, weight ~ population share)
 REGIONS = [
-    ("Île-de-France", 18), ("Auvergne-Rhône-Alpes", 12), ("Hauts-de-France", 9), ("Nouvelle-Aquitaine", 9),
-    ("Occitanie", 9), ("Grand Est", 8), ("Provence-Alpes-Côte d'Azur", 8), ("Pays de la Loire", 6),
-    ("Normandie", 5), ("Bretagne", 5), ("Bourgogne-Franche-Comté", 4), ("Centre-Val de Loire", 4),
+    ("Île-de-France", 18),
+    ("Auvergne-Rhône-Alpes", 12),
+    ("Hauts-de-France", 9),
+    ("Nouvelle-Aquitaine", 9),
+    ("Occitanie", 9),
+    ("Grand Est", 8),
+    ("Provence-Alpes-Côte d'Azur", 8),
+    ("Pays de la Loire", 6),
+    ("Normandie", 5),
+    ("Bretagne", 5),
+    ("Bourgogne-Franche-Comté", 4),
+    ("Centre-Val de Loire", 4),
     ("Corse", 1),
 ]
 CITIES = {
-    "Île-de-France": ["Paris", "Montreuil", "Saint-Denis", "Ivry"], "Auvergne-Rhône-Alpes": ["Lyon", "Clermont-Ferrand", "Grenoble"],
-    "Hauts-de-France": ["Lille", "Amiens", "Roubaix"], "Nouvelle-Aquitaine": ["Bordeaux", "Limoges", "Poitiers"],
-    "Occitanie": ["Toulouse", "Montpellier", "Nîmes"], "Grand Est": ["Strasbourg", "Nancy", "Reims"],
-    "Provence-Alpes-Côte d'Azur": ["Marseille", "Nice", "Avignon"], "Pays de la Loire": ["Nantes", "Angers", "Le Mans"],
-    "Normandie": ["Rouen", "Caen", "Le Havre"], "Bretagne": ["Rennes", "Brest", "Lorient"],
-    "Bourgogne-Franche-Comté": ["Dijon", "Besançon"], "Centre-Val de Loire": ["Tours", "Orléans"], "Corse": ["Ajaccio", "Bastia"],
+    "Île-de-France": ["Paris", "Montreuil", "Saint-Denis", "Ivry"],
+    "Auvergne-Rhône-Alpes": ["Lyon", "Clermont-Ferrand", "Grenoble"],
+    "Hauts-de-France": ["Lille", "Amiens", "Roubaix"],
+    "Nouvelle-Aquitaine": ["Bordeaux", "Limoges", "Poitiers"],
+    "Occitanie": ["Toulouse", "Montpellier", "Nîmes"],
+    "Grand Est": ["Strasbourg", "Nancy", "Reims"],
+    "Provence-Alpes-Côte d'Azur": ["Marseille", "Nice", "Avignon"],
+    "Pays de la Loire": ["Nantes", "Angers", "Le Mans"],
+    "Normandie": ["Rouen", "Caen", "Le Havre"],
+    "Bretagne": ["Rennes", "Brest", "Lorient"],
+    "Bourgogne-Franche-Comté": ["Dijon", "Besançon"],
+    "Centre-Val de Loire": ["Tours", "Orléans"],
+    "Corse": ["Ajaccio", "Bastia"],
 }
-HEADER = ["id", "first_name", "last_name", "email", "gender", "region", "birth_year", "action_group", "joined_on", "volunteer"]
+HEADER = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "gender",
+    "region",
+    "birth_year",
+    "action_group",
+    "joined_on",
+    "volunteer",
+]
 
 
 def members_csv(n: int = 4000, seed: int = 2017) -> str:
@@ -55,7 +160,9 @@ def members_csv(n: int = 4000, seed: int = 2017) -> str:
         if i == 1:
             first, last, g, volunteer = "Camille", "Dupont", "F", 1
         email = f"{_ascii(first)}.{_ascii(last)}.{i}@example.org".lower()
-        w.writerow([f"M{i:06d}", first, last, email, g, region, 2026 - age, group, joined, volunteer])
+        w.writerow(
+            [f"M{i:06d}", first, last, email, g, region, 2026 - age, group, joined, volunteer]
+        )
     return out.getvalue()
 
 

@@ -28,7 +28,9 @@ def _timestamp(dt) -> str:
     return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def record(action: str, *, actor=None, obj=None, payload=None, inputs_digest: str = "") -> JournalEntry:
+def record(
+    action: str, *, actor=None, obj=None, payload=None, inputs_digest: str = ""
+) -> JournalEntry:
     """Append one entry. Runs in its own atomic block and serialises appends on the head row."""
     payload = payload or {}
     # Round-trip through canonical JSON so that what is hashed is exactly what is stored.
@@ -94,7 +96,9 @@ def verify(expected_head: str | None = None) -> VerifyResult:
             prev_hash=e.prev_hash,
         )
         if recomputed != e.hash:
-            problems.append(f"entry #{e.seq} ({e.action}): content does not match its hash (edited)")
+            problems.append(
+                f"entry #{e.seq} ({e.action}): content does not match its hash (edited)"
+            )
         prev_hash = e.hash
         expected_seq = e.seq + 1
     head = JournalHead.objects.filter(id=1).first()

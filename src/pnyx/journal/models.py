@@ -52,3 +52,6 @@ class JournalHead(models.Model):
 
     class Meta:
         verbose_name = _("journal head")
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash}"

@@ -10,7 +10,15 @@ class ActionGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "first_name", "last_name", "email", "gender", "region", "volunteer")
+    list_display = (
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "gender",
+        "region",
+        "volunteer",
+    )
     list_filter = ("gender", "volunteer", "active", "region")
     search_fields = ("external_id", "first_name", "last_name", "email")
     raw_id_fields = ("user", "action_group")

@@ -104,7 +104,9 @@ def _parse_row(line: int, row: dict[str, str], errors: list[RowError]) -> dict |
     gender = values["gender"].upper()
     if gender and gender not in Gender.values:
         errors.append(
-            RowError(line, "gender", f"'{values['gender']}' is not one of {', '.join(Gender.values)}")
+            RowError(
+                line, "gender", f"'{values['gender']}' is not one of {', '.join(Gender.values)}"
+            )
         )
     out["gender"] = gender
     if values["birth_year"]:
@@ -115,7 +117,11 @@ def _parse_row(line: int, row: dict[str, str], errors: list[RowError]) -> dict |
             out["birth_year"] = year
         except ValueError:
             errors.append(
-                RowError(line, "birth_year", f"'{values['birth_year']}' is not a year between 1900 and now")
+                RowError(
+                    line,
+                    "birth_year",
+                    f"'{values['birth_year']}' is not a year between 1900 and now",
+                )
             )
     if values["joined_on"]:
         try:
@@ -166,12 +172,20 @@ def parse_members_csv(data: bytes | str, filename: str = "members.csv") -> tuple
             continue
         if parsed["external_id"] in seen_ids:
             errors.append(
-                RowError(line, "id", f"'{parsed['external_id']}' already on line {seen_ids[parsed['external_id']]}")
+                RowError(
+                    line,
+                    "id",
+                    f"'{parsed['external_id']}' already on line {seen_ids[parsed['external_id']]}",
+                )
             )
             continue
         if parsed["email"] in seen_emails:
             errors.append(
-                RowError(line, "email", f"'{parsed['email']}' already on line {seen_emails[parsed['email']]}")
+                RowError(
+                    line,
+                    "email",
+                    f"'{parsed['email']}' already on line {seen_emails[parsed['email']]}",
+                )
             )
             continue
         seen_ids[parsed["external_id"]] = line
@@ -206,7 +220,9 @@ def import_members(data: bytes | str, filename: str = "members.csv", actor=None)
             owner = by_email.get(r["email"])
             if owner is not None and owner != r["external_id"]:
                 errors.append(
-                    RowError(r["line"], "email", f"'{r['email']}' belongs to member {owner} already")
+                    RowError(
+                        r["line"], "email", f"'{r['email']}' belongs to member {owner} already"
+                    )
                 )
                 continue
             group = groups.get(r["action_group"]) if r["action_group"] else None
@@ -241,7 +257,9 @@ def import_members(data: bytes | str, filename: str = "members.csv", actor=None)
                 Member.objects.bulk_create(to_create, batch_size=2000)
         except IntegrityError as exc:
             # Two members swapping their emails in one file, or a concurrent import.
-            raise ImportFailed(filename, [RowError(0, "email", f"conflict while saving: {exc}")]) from None
+            raise ImportFailed(
+                filename, [RowError(0, "email", f"conflict while saving: {exc}")]
+            ) from None
         report.created = len(to_create)
         report.updated = len(to_update)
         if report.changed:

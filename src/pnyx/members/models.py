@@ -78,3 +78,6 @@ class SignInToken(models.Model):
 
     class Meta:
         verbose_name = _("sign-in link")
+
+    def __str__(self):
+        return f"sign-in link of {self.member_id}"

@@ -14,7 +14,9 @@ def sign_in(request):
         form = SignInForm(request.POST)
         if form.is_valid():
             actions.send_sign_in_link(form.cleaned_data["email"], form.cleaned_data["next"])
-            return render(request, "members/sign_in_sent.html", {"email": form.cleaned_data["email"]})
+            return render(
+                request, "members/sign_in_sent.html", {"email": form.cleaned_data["email"]}
+            )
     else:
         form = SignInForm(initial={"next": actions.safe_next(request.GET.get("next"))})
     return render(request, "members/sign_in.html", {"form": form})
@@ -25,7 +27,9 @@ def sign_in_link(request, token):
     """GET shows a button (mail scanners follow links but do not post); POST signs in."""
     if request.method == "GET":
         valid = actions.find_valid_token(token) is not None
-        return render(request, "members/sign_in_confirm.html", {"valid": valid}, status=200 if valid else 410)
+        return render(
+            request, "members/sign_in_confirm.html", {"valid": valid}, status=200 if valid else 410
+        )
     result = actions.consume_token(token)
     if result is None:
         return render(request, "members/sign_in_confirm.html", {"valid": False}, status=410)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -59,13 +59,17 @@ def _check_fields(convention: Convention, data: dict, has_video: bool) -> None:
         raise ProposalError(_("A video proposal needs a video file or a link to a video."))
 
 
-def submit_intervention(member: Member, convention: Convention, data: dict, video=None) -> Intervention:
+def submit_intervention(
+    member: Member, convention: Convention, data: dict, video=None
+) -> Intervention:
     """Create a proposal. `data` holds title, summary, campaign, item, format, video_link."""
     if not convention.call_is_open():
         raise ProposalError(_("The call for interventions is closed."))
     if not may_propose(member, convention):
         raise ProposalError(
-            _("You were drawn to take part in the closing session: you will be able to speak there.")
+            _(
+                "You were drawn to take part in the closing session: you will be able to speak there."
+            )
         )
     _check_fields(convention, data, bool(video or data.get("video_link")))
     stored: StoredVideo | None = store_video(video) if video else None
@@ -107,7 +111,9 @@ def _video_fields(stored: StoredVideo | None) -> dict:
     }
 
 
-def revise_intervention(intervention: Intervention, member: Member, data: dict, video=None) -> Intervention:
+def revise_intervention(
+    intervention: Intervention, member: Member, data: dict, video=None
+) -> Intervention:
     """The member edits a proposal still under review or sent back for changes."""
     if intervention.member_id != member.pk:
         raise ProposalError(_("This proposal is not yours."))
@@ -116,9 +122,15 @@ def revise_intervention(intervention: Intervention, member: Member, data: dict, 
     if not intervention.convention.call_is_open():
         raise ProposalError(_("The call for interventions is closed."))
     keeps_file = bool(intervention.video_file) and data["format"] == InterventionFormat.VIDEO
-    _check_fields(intervention.convention, data, bool(video or data.get("video_link") or keeps_file))
+    _check_fields(
+        intervention.convention, data, bool(video or data.get("video_link") or keeps_file)
+    )
     stored = store_video(video) if video else None
-    old_file = intervention.video_file.name if (stored or data["format"] != InterventionFormat.VIDEO) else ""
+    old_file = (
+        intervention.video_file.name
+        if (stored or data["format"] != InterventionFormat.VIDEO)
+        else ""
+    )
     try:
         with transaction.atomic():
             for f in ("title", "summary", "campaign", "item", "format"):
@@ -192,13 +204,19 @@ def moderate(intervention: Intervention, decision: str, moderator, note: str = "
 def _renumber(slot: Item, order: list[int] | None = None) -> None:
     """Give the interventions of a slot positions 1..n (in `order` if given, else current)."""
     qs = Intervention.objects.filter(slot=slot)
-    ids = order if order is not None else list(qs.order_by("slot_position", "pk").values_list("pk", flat=True))
+    ids = (
+        order
+        if order is not None
+        else list(qs.order_by("slot_position", "pk").values_list("pk", flat=True))
+    )
     qs.update(slot_position=None)
     for pos, pk in enumerate(ids, start=1):
         Intervention.objects.filter(pk=pk).update(slot_position=pos)
 
 
-def place(intervention: Intervention, slot: Item, moderator, position: int | None = None) -> Intervention:
+def place(
+    intervention: Intervention, slot: Item, moderator, position: int | None = None
+) -> Intervention:
     """Put an accepted intervention into a testimony slot at `position` (1-based; default last)."""
     with transaction.atomic():
         intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
@@ -243,7 +261,9 @@ def unplace(intervention: Intervention, moderator) -> Intervention:
         intervention.slot_position = None
         intervention.save()
         _renumber(slot)
-        record("intervention.unplaced", actor=moderator, obj=intervention, payload={"slot": slot.pk})
+        record(
+            "intervention.unplaced", actor=moderator, obj=intervention, payload={"slot": slot.pk}
+        )
     return intervention
 
 
@@ -256,5 +276,9 @@ def check_in(participant: Participant) -> Participant:
     )
     participant.refresh_from_db()
     if updated:
-        record("participant.checked_in", actor=f"member:{participant.member.external_id}", obj=participant)
+        record(
+            "participant.checked_in",
+            actor=f"member:{participant.member.external_id}",
+            obj=participant,
+        )
     return participant

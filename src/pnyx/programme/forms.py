@@ -19,20 +19,27 @@ class InterventionForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 6, "maxlength": 3000}),
             "format": forms.RadioSelect,
         }
-        labels = {"item": _("Programme item it concerns"), "video_link": _("…or a link to the video")}
+        labels = {
+            "item": _("Programme item it concerns"),
+            "video_link": _("…or a link to the video"),
+        }
 
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.filter(convention=convention)
         self.fields["campaign"].empty_label = _("None in particular")
-        self.fields["item"].queryset = Item.objects.filter(day__convention=convention).select_related("day")
+        self.fields["item"].queryset = Item.objects.filter(
+            day__convention=convention
+        ).select_related("day")
         self.fields["item"].empty_label = _("None in particular")
         self.fields["format"].choices = InterventionFormat.choices
 
     def clean(self):
         data = super().clean()
         if data.get("format") == InterventionFormat.VIDEO and not (
-            data.get("video") or data.get("video_link") or (self.instance.pk and self.instance.video_file)
+            data.get("video")
+            or data.get("video_link")
+            or (self.instance.pk and self.instance.video_file)
         ):
             self.add_error("video", _("A video proposal needs a video file or a link to a video."))
         return data

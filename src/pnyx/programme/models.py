@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.members.models import Member
@@ -24,7 +23,9 @@ class Convention(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_current = models.BooleanField(_("shown on the home page"), default=False)
     proposals_open = models.BooleanField(_("call for interventions open"), default=False)
-    proposals_close_at = models.DateTimeField(_("call for interventions closes at"), null=True, blank=True)
+    proposals_close_at = models.DateTimeField(
+        _("call for interventions closes at"), null=True, blank=True
+    )
     proposals_from_all = models.BooleanField(
         _("any member may propose"),
         default=False,
@@ -43,7 +44,9 @@ class Convention(models.Model):
 
     def call_is_open(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.proposals_open and (self.proposals_close_at is None or now < self.proposals_close_at)
+        return self.proposals_open and (
+            self.proposals_close_at is None or now < self.proposals_close_at
+        )
 
 
 class Campaign(models.Model):
@@ -119,15 +122,21 @@ class Item(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     step = models.PositiveSmallIntegerField(_("work step number"), null=True, blank=True)
-    campaigns = models.ManyToManyField(Campaign, blank=True, related_name="items", verbose_name=_("campaigns"))
-    topics = models.ManyToManyField(Topic, blank=True, related_name="items", verbose_name=_("topics"))
+    campaigns = models.ManyToManyField(
+        Campaign, blank=True, related_name="items", verbose_name=_("campaigns")
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="items", verbose_name=_("topics")
+    )
 
     class Meta:
         ordering = ["day", "order", "starts_at"]
         verbose_name = _("programme item")
         verbose_name_plural = _("programme items")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gte=models.F("starts_at")), name="item_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="item_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -165,7 +174,9 @@ class Participant(models.Model):
         DRAWN = "drawn", _("drawn by lot")
         INVITED = "invited", _("invited")
 
-    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="participants")
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="participants"
+    )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="participations")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     # Bumping the version revokes a lost badge: its QR code stops working.
@@ -182,7 +193,9 @@ class Participant(models.Model):
 
     def badge_token(self) -> str:
         """The secret in the badge's QR code: an HMAC of the participant, nothing stored."""
-        return salted_hmac("pnyx.badge", f"{self.pk}:{self.badge_version}", algorithm="sha256").hexdigest()[:32]
+        return salted_hmac(
+            "pnyx.badge", f"{self.pk}:{self.badge_version}", algorithm="sha256"
+        ).hexdigest()[:32]
 
     def badge_path(self) -> str:
         return reverse("programme:badge", args=[self.pk, self.badge_token()])
@@ -204,16 +217,26 @@ class InterventionStatus(models.TextChoices):
 
 
 class Intervention(models.Model):
-    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="interventions")
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="interventions"
+    )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="interventions")
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=3000)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interventions",
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interventions",
         verbose_name=_("campaign"),
     )
     item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerned_by",
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concerned_by",
         verbose_name=_("programme item"),
     )
     format = models.CharField(_("format"), max_length=10, choices=InterventionFormat.choices)
@@ -223,14 +246,24 @@ class Intervention(models.Model):
     video_size = models.PositiveBigIntegerField(_("video size"), null=True, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=InterventionStatus.choices, default=InterventionStatus.SUBMITTED
+        _("status"),
+        max_length=20,
+        choices=InterventionStatus.choices,
+        default=InterventionStatus.SUBMITTED,
     )
     moderation_note = models.TextField(_("message from the organizers"), blank=True)
     slot = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="placed_interventions",
-        limit_choices_to={"kind": ItemKind.TESTIMONIES}, verbose_name=_("testimony slot"),
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placed_interventions",
+        limit_choices_to={"kind": ItemKind.TESTIMONIES},
+        verbose_name=_("testimony slot"),
     )
-    slot_position = models.PositiveSmallIntegerField(_("position in the slot"), null=True, blank=True)
+    slot_position = models.PositiveSmallIntegerField(
+        _("position in the slot"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -240,7 +273,9 @@ class Intervention(models.Model):
         verbose_name_plural = _("interventions")
         permissions = [("moderate_intervention", "Can moderate and place interventions")]
         constraints = [
-            models.UniqueConstraint(fields=["slot", "slot_position"], name="one_intervention_per_slot_position"),
+            models.UniqueConstraint(
+                fields=["slot", "slot_position"], name="one_intervention_per_slot_position"
+            ),
             models.CheckConstraint(
                 condition=models.Q(slot__isnull=True) | models.Q(status="accepted"),
                 name="only_accepted_interventions_are_placed",

@@ -40,7 +40,10 @@ def check_content_length(meta) -> None:
     if length > settings.PNYX_VIDEO_MAX_BYTES + margin:
         raise UploadRejected(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(length), "limit": filesizeformat(settings.PNYX_VIDEO_MAX_BYTES)}
+            % {
+                "size": filesizeformat(length),
+                "limit": filesizeformat(settings.PNYX_VIDEO_MAX_BYTES),
+            }
         )
 
 

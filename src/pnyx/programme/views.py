@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pnyx.members.actions import safe_next, user_for_member
+
 from . import actions
 from .forms import InterventionForm, ModerationForm, PlacementForm
 from .ical import programme_ics
-from pnyx.members.actions import safe_next, user_for_member
-
 from .models import Convention, Intervention, InterventionStatus, Item, Participant
 from .permissions import member_required, organizer_required
 from .uploads import UploadRejected, check_content_length
@@ -27,7 +27,11 @@ def _current_or_404() -> Convention:
 
 
 def _days_with_items(convention: Convention):
-    placed = Intervention.objects.filter(slot__isnull=False).select_related("member").order_by("slot_position")
+    placed = (
+        Intervention.objects.filter(slot__isnull=False)
+        .select_related("member")
+        .order_by("slot_position")
+    )
     items = Item.objects.prefetch_related(
         "campaigns", "topics", Prefetch("placed_interventions", queryset=placed, to_attr="placed")
     )
@@ -56,14 +60,19 @@ def news_list(request):
     return render(
         request,
         "programme/news.html",
-        {"convention": convention, "news": convention.news.filter(published=True, published_at__lte=timezone.now())},
+        {
+            "convention": convention,
+            "news": convention.news.filter(published=True, published_at__lte=timezone.now()),
+        },
     )
 
 
 @require_GET
 def calendar(request):
     convention = _current_or_404()
-    response = HttpResponse(programme_ics(convention, request), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        programme_ics(convention, request), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{convention.slug}.ics"'
     return response
 
@@ -80,14 +89,25 @@ def _intervention_form_view(request, convention, instance=None):
             return form, 413
         form = InterventionForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
-            data = {k: form.cleaned_data.get(k) for k in ("title", "summary", "campaign", "item", "format", "video_link")}
+            data = {
+                k: form.cleaned_data.get(k)
+                for k in ("title", "summary", "campaign", "item", "format", "video_link")
+            }
             try:
                 if instance is None:
-                    actions.submit_intervention(request.member, convention, data, form.cleaned_data.get("video"))
-                    messages.success(request, _("Your proposal was sent. You will get an email at each step."))
+                    actions.submit_intervention(
+                        request.member, convention, data, form.cleaned_data.get("video")
+                    )
+                    messages.success(
+                        request, _("Your proposal was sent. You will get an email at each step.")
+                    )
                 else:
-                    actions.revise_intervention(instance, request.member, data, form.cleaned_data.get("video"))
-                    messages.success(request, _("Your proposal was updated and will be reviewed again."))
+                    actions.revise_intervention(
+                        instance, request.member, data, form.cleaned_data.get("video")
+                    )
+                    messages.success(
+                        request, _("Your proposal was updated and will be reviewed again.")
+                    )
                 return None, 302
             except UploadRejected as exc:
                 form.add_error("video", str(exc))
@@ -102,13 +122,19 @@ def _intervention_form_view(request, convention, instance=None):
 def propose(request):
     convention = _current_or_404()
     if not convention.call_is_open():
-        return render(request, "programme/propose_closed.html", {"convention": convention}, status=403)
+        return render(
+            request, "programme/propose_closed.html", {"convention": convention}, status=403
+        )
     if not actions.may_propose(request.member, convention):
-        return render(request, "programme/propose_drawn.html", {"convention": convention}, status=403)
+        return render(
+            request, "programme/propose_drawn.html", {"convention": convention}, status=403
+        )
     form, status = _intervention_form_view(request, convention)
     if form is None:
         return redirect("programme:my_interventions")
-    return render(request, "programme/propose.html", {"convention": convention, "form": form}, status=status)
+    return render(
+        request, "programme/propose.html", {"convention": convention, "form": form}, status=status
+    )
 
 
 @member_required
@@ -147,12 +173,21 @@ def video(request, pk):
     if not intervention.video_file:
         raise Http404
     user = request.user
-    is_owner = user.is_authenticated and getattr(getattr(user, "member", None), "pk", None) == intervention.member_id
-    is_organizer = user.is_authenticated and user.is_staff and user.has_perm("programme.moderate_intervention")
-    is_public = intervention.status == InterventionStatus.ACCEPTED and intervention.slot_id is not None
+    is_owner = (
+        user.is_authenticated
+        and getattr(getattr(user, "member", None), "pk", None) == intervention.member_id
+    )
+    is_organizer = (
+        user.is_authenticated and user.is_staff and user.has_perm("programme.moderate_intervention")
+    )
+    is_public = (
+        intervention.status == InterventionStatus.ACCEPTED and intervention.slot_id is not None
+    )
     if not (is_owner or is_organizer or is_public):
         raise PermissionDenied
-    response = FileResponse(intervention.video_file.open("rb"), content_type=intervention.video_type)
+    response = FileResponse(
+        intervention.video_file.open("rb"), content_type=intervention.video_type
+    )
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -167,9 +202,15 @@ def badge(request, pk, token):
     if request.method == "GET":
         return render(request, "programme/badge.html", {"valid": True, "participant": participant})
     actions.check_in(participant)
-    login(request, user_for_member(participant.member), backend="django.contrib.auth.backends.ModelBackend")
+    login(
+        request,
+        user_for_member(participant.member),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
     messages.success(request, _("Welcome, %(name)s.") % {"name": participant.member.first_name})
-    return redirect(request.POST.get("next") if safe_next(request.POST.get("next")) else "programme:home")
+    return redirect(
+        request.POST.get("next") if safe_next(request.POST.get("next")) else "programme:home"
+    )
 
 
 # --- organizers ---------------------------------------------------------------------------
@@ -187,9 +228,15 @@ def moderation_list(request):
     )
     if status != "all":
         qs = qs.filter(status=status)
-    counts = {s: convention.interventions.filter(status=s).count() for s in InterventionStatus.values}
+    counts = {
+        s: convention.interventions.filter(status=s).count() for s in InterventionStatus.values
+    }
     rows = [
-        (i, ModerationForm(prefix=f"m{i.pk}"), PlacementForm(prefix=f"p{i.pk}", convention=convention))
+        (
+            i,
+            ModerationForm(prefix=f"m{i.pk}"),
+            PlacementForm(prefix=f"p{i.pk}", convention=convention),
+        )
         for i in qs
     ]
     return render(
@@ -220,8 +267,12 @@ def moderate(request, pk):
         messages.error(request, _("Choose a decision."))
         return _back_to_moderation(request)
     try:
-        actions.moderate(intervention, form.cleaned_data["decision"], request.user, form.cleaned_data["note"])
-        messages.success(request, _("Decision recorded for “%(title)s”.") % {"title": intervention.title})
+        actions.moderate(
+            intervention, form.cleaned_data["decision"], request.user, form.cleaned_data["note"]
+        )
+        messages.success(
+            request, _("Decision recorded for “%(title)s”.") % {"title": intervention.title}
+        )
     except actions.ProposalError as exc:
         messages.error(request, f"“{intervention.title}”: {exc}")
     return _back_to_moderation(request)
@@ -236,8 +287,12 @@ def place(request, pk):
         messages.error(request, _("Choose a testimony slot."))
         return _back_to_moderation(request)
     try:
-        actions.place(intervention, form.cleaned_data["slot"], request.user, form.cleaned_data["position"])
-        messages.success(request, _("“%(title)s” is in the programme.") % {"title": intervention.title})
+        actions.place(
+            intervention, form.cleaned_data["slot"], request.user, form.cleaned_data["position"]
+        )
+        messages.success(
+            request, _("“%(title)s” is in the programme.") % {"title": intervention.title}
+        )
     except actions.ProposalError as exc:
         messages.error(request, f"“{intervention.title}”: {exc}")
     if request.POST.get("back") == "slots":
@@ -250,7 +305,9 @@ def place(request, pk):
 def unplace(request, pk):
     intervention = get_object_or_404(Intervention, pk=pk)
     actions.unplace(intervention, request.user)
-    messages.success(request, _("“%(title)s” was taken out of the programme.") % {"title": intervention.title})
+    messages.success(
+        request, _("“%(title)s” was taken out of the programme.") % {"title": intervention.title}
+    )
     return redirect("programme:slots")
 
 

@@ -18,17 +18,24 @@ EXTENSIONS = ["pnyx.draws.demo", "pnyx.votes.demo", "pnyx.workshops.demo"]
 
 
 class Command(BaseCommand):
-    help = "Load the demo convention (idempotent): programme, synthetic members, proposals, and more."
+    help = (
+        "Load the demo convention (idempotent): programme, synthetic members, proposals, and more."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=4000, help="number of synthetic members")
 
     def handle(self, *args, members, **options):
         # The demo's own proposals would flood the console with emails: keep those in memory.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             conv = programme_demo.load()
             if not Member.objects.exists():
-                report = import_members(members_csv(members), filename="demo-members.csv", actor="demo")
+                report = import_members(
+                    members_csv(members), filename="demo-members.csv", actor="demo"
+                )
                 self.stdout.write(f"Members: {report.created} created")
             programme_demo.load_interventions(conv)
         for name in EXTENSIONS:
