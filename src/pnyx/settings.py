@@ -104,6 +104,10 @@ TEMPLATES = [
 _default_sqlite = VAR_DIR / "pnyx.sqlite3"
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Test databases named per process, so that two test runs on one server never collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("PNYX_TEST_DATABASE", f"test_pnyx_{os.getpid()}")
+    }
 else:
     DATABASES = {
         "default": {
