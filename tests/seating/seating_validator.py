@@ -28,6 +28,7 @@ def check_hall_plan(
     table_max: int,
     remix: bool,
     band: str | None = "gender",
+    balanced_parts: bool = True,
 ) -> list[str]:
     errors: list[str] = []
     seat: dict[tuple[str, int], tuple[int, int]] = {}
@@ -60,7 +61,7 @@ def check_hall_plan(
             errors.append(f"{pid} changes part")
         part_of[pid] = min(ps)
     sizes = Counter(part_of.values())
-    if len(sizes) != parts or max(sizes.values()) - min(sizes.values()) > 1:
+    if len(sizes) != parts or (balanced_parts and max(sizes.values()) - min(sizes.values()) > 1):
         errors.append(f"unbalanced parts {dict(sizes)}")
     # tables unique across the hall
     for t, ps in table_part.items():

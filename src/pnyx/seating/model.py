@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 # Weights of the local search objective (see docs/seating.md).
 W_APART = 1000  # two members of the same action group at one table
 W_REPEAT = 100  # two people who already shared a table at an earlier step (with remix)
+W_REPEAT_REPLAN = 60  # the same when re-planning: one may move to avoid it, two won't swap
 W_MOVE = 40  # a person moved away from their previous table (re-planning after no-shows)
 W_SOFT = 1  # one person over the proportional ceiling of a region / age band at a table
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import SeatingError
 from .hall import check_table_range, part_sizes, rotation, table_sizes
-from .model import W_APART, W_REPEAT, Hall, Person, Plan, Rules, Seat
+from .model import W_APART, W_REPEAT, W_REPEAT_REPLAN, Hall, Person, Plan, Rules, Seat
 from .tables import conflict_matrix, encode, seat
 
 #: Upper bounds (exclusive) of the age bands used when an "age" column holds whole numbers.
@@ -93,6 +93,7 @@ def _seat_part(
     remix: bool,
     rng: np.random.Generator,
     homes: list[np.ndarray] | None = None,
+    repeat_weight: float = W_REPEAT,
 ) -> list[np.ndarray]:
     """Tables (0..k-1) of the part's people at each step (sizes[s]: table sizes at step s)."""
     band, soft, apart = codes.subset(idx)
@@ -104,7 +105,7 @@ def _seat_part(
             out.append(out[0])
             continue
         home = homes[s] if homes is not None else None
-        layout = seat(sizes[s], band, soft, base + W_REPEAT * met, rng, home=home)
+        layout = seat(sizes[s], band, soft, base + repeat_weight * met, rng, home=home)
         out.append(layout.table)
         if remix and s + 1 < steps:
             met += _pairs_met(layout.table, len(sizes[s]))
@@ -186,7 +187,8 @@ def replan(
     people no longer fill its tables closes its emptiest tables; under-filled tables are topped
     up from the fullest; band quotas are re-computed on the new shares, choosing the rounding
     that keeps most people in place; the local search then trades a moved person (``W_MOVE``)
-    against the other rules. Rotation and table numbers are those of the previous plan.
+    against the other rules: a move costs more than a repeated pair
+    (``W_REPEAT_REPLAN``), less than two members of a group at one table. Rotation and table numbers are those of the previous plan.
     """
     t0 = time.perf_counter()
     rules = rules or Rules()
@@ -254,7 +256,9 @@ def replan(
             homes.append(np.array([pos.get(t, -1) for t in tabs], dtype=np.int64))
         if not rules.remix:
             sizes, homes = sizes * steps, homes * steps
-        tables = _seat_part(sizes, idx, codes, steps, rules.remix, rng, homes=homes)
+        tables = _seat_part(
+            sizes, idx, codes, steps, rules.remix, rng, homes=homes, repeat_weight=W_REPEAT_REPLAN
+        )
         for s in range(steps):
             for i, j in zip(idx, tables[s], strict=True):
                 if kept[int(j)] != prev_table[(present[i].id, s + 1)]:

@@ -229,9 +229,21 @@ def seat(
             cnt[b, codes[q]] -= 1
             cnt[a, codes[q]] += 1
 
+    def total() -> float:
+        c = float(M[table, idx].sum() / 2)
+        for cap, cnt in zip(caps, counts, strict=True):
+            c += W_SOFT * float(np.maximum(0, cnt - cap).sum())
+        return c + W_MOVE * float((has_home & (home != table)).sum())
+
+    def snapshot() -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        return table.copy(), M.copy(), [c.copy() for c in counts]
+
+    max_kicks = min(max_kicks, 4 * n)
     kicks = 0
+    stale = 0
+    best_cost, best = total(), snapshot()
     hard = conf.max() if conf.size else 0.0
-    for _ in range(200):
+    for _ in range(400):
         bad = np.flatnonzero(person_bad())
         if len(bad) == 0:
             break
@@ -247,22 +259,25 @@ def seat(
                 improved = True
         if improved:
             continue
-        # stuck: kick people in hard conflict with a random near-best swap
+        # a local minimum: remember it if best, then kick people in hard conflict
+        cost = total()
+        if cost < best_cost - 1e-9:
+            best_cost, best, stale = cost, snapshot(), 0
+        else:
+            stale += 1
         hot = bad[M[table[bad], bad] > 0]
-        if len(hot) == 0 or kicks >= max_kicks or hard == 0:
+        if len(hot) == 0 or kicks >= max_kicks or hard == 0 or stale >= 10:
             break
-        for p in hot[: max(1, len(hot))]:
+        for p in hot:
             cand, d = deltas(int(p))
-            if len(cand) == 0:
-                continue
             ok = np.flatnonzero(d < W_MOVE + 1e-9)
             if len(ok) == 0:
                 continue
             apply(int(p), int(cand[ok[rng.integers(len(ok))]]))
             kicks += 1
 
-    cost = float(M[table, idx].sum() / 2)
-    for cap, cnt in zip(caps, counts, strict=True):
-        cost += W_SOFT * float(np.maximum(0, cnt - cap).sum())
-    cost += W_MOVE * float((has_home & (home != table)).sum())
+    cost = total()
+    if cost > best_cost:
+        table, M, counts = best
+        cost = best_cost
     return Layout(table, cost)
