@@ -150,6 +150,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("PNYX_STATIC_ROOT", VAR_DIR / "static")).resolve()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve app static files without collectstatic in the demo; `pnyx collectstatic` in production.

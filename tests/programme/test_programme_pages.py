@@ -128,3 +128,9 @@ def test_badge_qr_signs_the_participant_in_and_checks_them_in(client, convention
     p.save()
     assert client.post(path).status_code == 404
     assert "_auth_user_id" not in client.session
+
+
+def test_stylesheet_is_served_without_collectstatic(client, db):
+    r = client.get("/static/pnyx/pnyx.css")
+    assert r.status_code == 200
+    assert b"@media print" in b"".join(r.streaming_content)
