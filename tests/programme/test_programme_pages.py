@@ -134,3 +134,28 @@ def test_stylesheet_is_served_without_collectstatic(client, db):
     r = client.get("/static/pnyx/pnyx.css")
     assert r.status_code == 200
     assert b"@media print" in b"".join(r.streaming_content)
+
+
+def test_live_screen_shows_the_current_item_and_what_comes_next(client, convention, make_member):
+    from pnyx.programme import actions
+
+    slot = convention.days.first().items.filter(kind=ItemKind.TESTIMONIES).first()
+    i = actions.submit_intervention(
+        make_member(),
+        convention,
+        {"title": "Témoin Zulu", "summary": "s", "campaign": None, "item": None, "format": "speak"},
+    )
+    actions.moderate(i, "accept", "orga")
+    actions.place(i, slot, "orga")
+    html = unescape(
+        client.get(reverse("programme:screen") + "?at=2026-11-28T14:50").content.decode()
+    )
+    now = html[html.index('class="now"') : html.index('class="next"')]
+    assert slot.title in now and "Témoin Zulu" in now
+    nxt = html[html.index('class="next"') :]
+    assert "Étape 2 : nos propositions" in nxt
+    before = unescape(
+        client.get(reverse("programme:screen") + "?at=2026-11-27T09:00").content.decode()
+    )
+    assert "Ouverture" in before[before.index('class="next"') :]
+    assert 'http-equiv="refresh"' in before

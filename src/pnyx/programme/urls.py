@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("programme.ics", views.calendar, name="calendar"),
     path("actualites/", views.news_list, name="news"),
+    path("ecran/", views.screen, name="screen"),
     path("interventions/proposer/", views.propose, name="propose"),
     path("interventions/mes-propositions/", views.my_interventions, name="my_interventions"),
     path("interventions/<int:pk>/modifier/", views.revise, name="revise"),

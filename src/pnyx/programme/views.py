@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
@@ -191,6 +193,57 @@ def video(request, pk):
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _now_for_screen(request):
+    """The live screen's clock; `?at=2026-11-28T14:50` rehearses a moment of the programme."""
+    at = request.GET.get("at")
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return timezone.now()
+
+
+@require_GET
+def screen(request):
+    """The hall's projector: what is happening now, what comes next. Refreshes itself."""
+    convention = _current_or_404()
+    now = timezone.localtime(_now_for_screen(request))
+    items = [
+        (
+            datetime.combine(item.day.date, item.starts_at, tzinfo=now.tzinfo),
+            datetime.combine(item.day.date, item.ends_at, tzinfo=now.tzinfo),
+            item,
+        )
+        for item in Item.objects.filter(day__convention=convention)
+        .select_related("day")
+        .prefetch_related(
+            "campaigns",
+            Prefetch(
+                "placed_interventions",
+                queryset=Intervention.objects.select_related("member").order_by("slot_position"),
+                to_attr="placed",
+            ),
+        )
+        .order_by("day__date", "starts_at")
+    ]
+    current = next((i for start, end, i in items if start <= now < end), None)
+    upcoming = [i for start, _end, i in items if start > now][:2]
+    return render(
+        request,
+        "programme/screen.html",
+        {
+            "convention": convention,
+            "now": now,
+            "current": current,
+            "upcoming": upcoming,
+            "refresh": 20,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
