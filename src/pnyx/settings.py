@@ -192,6 +192,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Sign-in links: valid this long, once.
 PNYX_SIGN_IN_LINK_MINUTES = int(os.environ.get("PNYX_SIGN_IN_LINK_MINUTES", 30))
+PNYX_SIGN_IN_LINKS_PER_HOUR = int(os.environ.get("PNYX_SIGN_IN_LINKS_PER_HOUR", 5))
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -100,3 +100,34 @@ def test_command_reports_intact_and_tampered(capsys):
     with pytest.raises(CommandError, match="1"):
         call_command("journal", "verify")
     assert "#1" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_a_gapless_chain():
+    """Appends from many threads at once serialise on the head row (PostgreSQL and SQLite)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite locks whole tables across threads; runs on PostgreSQL")
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(5):
+                record("test.concurrent", actor=f"t{n}", payload={"i": i})
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    result = verify()
+    assert result.ok, result.problems
+    assert result.entries == 40

@@ -92,3 +92,12 @@ def test_sign_in_form_requires_csrf(make_member):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("members:sign_in"), {"email": "lea@example.org"}).status_code == 403
     assert not mail.outbox
+
+
+def test_a_member_cannot_be_flooded_with_links(client, make_member, settings):
+    settings.PNYX_SIGN_IN_LINKS_PER_HOUR = 3
+    make_member(email="lea@example.org")
+    for _ in range(5):
+        r = client.post(reverse("members:sign_in"), {"email": "lea@example.org"})
+        assert r.status_code == 200
+    assert len(mail.outbox) == 3

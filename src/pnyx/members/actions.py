@@ -36,6 +36,12 @@ def send_sign_in_link(email: str, next_url: str = "") -> bool:
     member = Member.objects.filter(email__iexact=email.strip(), active=True).first()
     if member is None:
         return False
+    # Nobody can flood a member's mailbox: a few links an hour at most.
+    recent = SignInToken.objects.filter(
+        member=member, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= settings.PNYX_SIGN_IN_LINKS_PER_HOUR:
+        return False
     token = secrets.token_urlsafe(32)
     SignInToken.objects.create(
         member=member,
