@@ -118,3 +118,18 @@ def test_malformed_plan_and_preferences(tmp_path, capsys):
          "--table-max", 9, "--out", tmp_path / "t.csv"],
     )  # fmt: skip
     assert code == 2 and "ranked twice" in capsys.readouterr().err
+
+
+def test_preferences_of_unknown_people(tmp_path, capsys):
+    f = write_people(tmp_path / "p.csv", population(21, 1))
+    prefs = tmp_path / "prefs.csv"
+    prefs.write_text("id,first\nid0000,W\nnobody,X\n")
+    code, _, _ = run(
+        topics_main,
+        ["--participants", f, "--preferences", prefs, "--topics", "W,X", "--table-min", 7,
+         "--table-max", 9, "--out", tmp_path / "t.csv"],
+    )  # fmt: skip
+    assert code == 2
+    assert "prefs.csv, line 3, field 'id': 'nobody' is not among the participants" in (
+        capsys.readouterr().err
+    )

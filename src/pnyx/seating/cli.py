@@ -146,13 +146,7 @@ def _topics(argv: list[str]) -> int:
     balance, apart = _rules_columns(args.participants, columns, args.balance, args.apart)
     rules = Rules(balance=balance, apart=apart)
     topics = _names(args.topics)
-    prefs = read_preferences(args.preferences, topics)
-    known = {p.id for p in people}
-    for ident in prefs:
-        if ident not in known:
-            raise InputError(
-                args.preferences, None, "id", f"{ident!r} is not in {args.participants}"
-            )
+    prefs = read_preferences(args.preferences, topics, {p.id for p in people})
     plan = assign_topics(
         people, prefs, topics, args.table_min, args.table_max, args.max_share, rules, args.seed
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .errors import InputError
@@ -118,8 +118,11 @@ def read_ids(path: str | Path) -> list[str]:
     return list(seen)
 
 
-def read_preferences(path: str | Path, topics: Sequence[str]) -> dict[str, list[str]]:
-    """PREFS.csv: id, then rank columns in order (first, second, ...) holding topic names."""
+def read_preferences(
+    path: str | Path, topics: Sequence[str], known_ids: Collection[str] | None = None
+) -> dict[str, list[str]]:
+    """PREFS.csv: id, then rank columns in order (first, second, ...) holding topic names.
+    With `known_ids`, every id must be one of them."""
     name = str(path)
     header, rows = _read(path, ["id"])
     rank_cols = [h for h in header if h != "id"]
@@ -130,6 +133,8 @@ def read_preferences(path: str | Path, topics: Sequence[str]) -> dict[str, list[
     prefs: dict[str, list[str]] = {}
     for line, row in rows:
         _unique_id(name, line, row["id"], seen)
+        if known_ids is not None and row["id"] not in known_ids:
+            raise InputError(name, line, "id", f"{row['id']!r} is not among the participants")
         ranked: list[str] = []
         for col in rank_cols:
             t = row[col]
