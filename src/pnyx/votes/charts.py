@@ -1,0 +1,70 @@
+"""Turn a stored `pnyx.tally` result into rows the templates draw as bars (server-side HTML and
+CSS, no script): approval bars, majority-judgment merit profiles, ranked tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import Method, Vote
+
+
+def _score_text(method: str, s: Any) -> str:
+    if method in (Method.SCHULZE, Method.RANKED_PAIRS):
+        return _("beats %(n)s options") % {"n": s["beats"]}
+    if method == Method.IRV:
+        last = s["votes"][-1] if s["votes"] else 0
+        return _("%(n)s votes in the last round counted") % {"n": last}
+    if method == Method.STV:
+        return f"{s['status']} · {float(s['votes']):.2f}"
+    return ""
+
+
+def results_context(vote: Vote, revealed: Mapping[int, str] | None = None) -> dict[str, Any]:
+    result = vote.result or {}
+    options = {o.code: o for o in vote.options.all()}
+    ranking = result.get("ranking", [])
+    winners = set(result.get("winners", []))
+    scores = result.get("scores", {})
+    counted = result.get("ballots", 0) or 0
+    top = max((scores[c] for c in ranking), default=0) if vote.method == Method.APPROVAL else 0
+    rows = []
+    for place, code in enumerate(ranking, start=1):
+        hidden = revealed is not None and place not in revealed
+        row: dict[str, Any] = {
+            "place": place,
+            "code": code,
+            "option": options.get(code),
+            "winner": code in winners,
+            "hidden": hidden,
+        }
+        s = scores.get(code)
+        if vote.method == Method.APPROVAL:
+            row["count"] = s
+            row["percent"] = round(100 * s / counted, 1) if counted else 0
+            row["width"] = round(100 * s / top, 1) if top else 0
+        elif vote.method == Method.MJ:
+            total = sum(s["grades"].values()) or 1
+            row["majority_grade"] = s["majority_grade"]
+            row["segments"] = [
+                {"grade": g, "count": n, "width": round(100 * n / total, 2), "level": i}
+                for i, (g, n) in enumerate(s["grades"].items())
+            ]
+        else:
+            row["score"] = _score_text(vote.method, s)
+        rows.append(row)
+    pub = getattr(vote, "publication", None)
+    return {
+        "rows": rows,
+        "result": result,
+        "publication": pub,
+        "grades": vote.grades,
+        "announcing": revealed is not None,
+        "recount": _recount_command(vote),
+    }
+
+
+def _recount_command(vote: Vote) -> str:
+    return f"pnyx tally vote-{vote.pk}-ballots.csv --method {vote.method} --json"

@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Method, Vote
+
+
+def default_grades() -> str:
+    return ", ".join(
+        str(g)
+        for g in (
+            _("Excellent"),
+            _("Very good"),
+            _("Good"),
+            _("Fair"),
+            _("Poor"),
+            _("Reject"),
+        )
+    )
+
+
+class VoteForm(forms.ModelForm):
+    grades_text = forms.CharField(
+        label=_("Grade scale"),
+        required=False,
+        help_text=_("Majority judgment: grades separated by commas, best first."),
+    )
+
+    class Meta:
+        model = Vote
+        fields = [
+            "question",
+            "description",
+            "method",
+            "max_choices",
+            "exactly",
+            "seats",
+            "electorate",
+            "joined_before",
+            "in_hall",
+            "opens_at",
+            "closes_at",
+        ]
+        widgets = {
+            "joined_before": forms.DateInput(attrs={"type": "date"}),
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grades_text"].initial = default_grades()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == Method.MJ:
+            data["grades"] = [
+                g.strip() for g in data.get("grades_text", "").split(",") if g.strip()
+            ]
+        else:
+            data["grades"] = []
+        return data
+
+
+class OptionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    code = forms.CharField(
+        label=_("Code"), max_length=40, required=False, help_text=_("Empty: P01, P02...")
+    )
+    author_name = forms.CharField(label=_("Author"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Your proposal"), max_length=300)
+    description = forms.CharField(
+        label=_("Why (optional)"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(label=_("Your receipt"), max_length=30)

@@ -1,0 +1,342 @@
+"""Pages of votes. Views parse the request, call `actions`, render.
+
+Ballots travel only in POST bodies (never in a URL, never in the session); the receipt is
+shown once, in the response to the cast, and stored nowhere near the member.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pnyx.programme.models import Convention
+from pnyx.programme.permissions import member_required, organizer_required
+
+from . import actions
+from .actions import VoteError
+from .charts import results_context
+from .forms import OptionForm, ProposalForm, ReceiptForm, VoteForm
+from .models import Method, Option, Proposal, Status, Vote
+
+
+def _convention() -> Convention:
+    convention = Convention.objects.current()
+    if convention is None:
+        raise Http404(_("No convention has been set up yet."))
+    return convention
+
+
+def _vote(pk: int) -> Vote:
+    return get_object_or_404(Vote.objects.select_related("convention"), pk=pk)
+
+
+def _actor(request) -> str:
+    return f"user:{request.user.get_username()}"
+
+
+def parse_ballot(vote: Vote, options: list[Option], data) -> Any:
+    """The raw ballot of a form post, for `actions.normalize` to validate."""
+    if vote.method == Method.APPROVAL:
+        return data.getlist("choice")
+    if vote.method == Method.MJ:
+        return {o.code: data.get(f"grade-{o.code}") for o in options if data.get(f"grade-{o.code}")}
+    return {o.code: data.get(f"rank-{o.code}") for o in options if data.get(f"rank-{o.code}")}
+
+
+def _ballot_rows(vote: Vote, options: list[Option], content: Any) -> list[tuple[Option, str]]:
+    """(option, what the ballot says of it) for the review page."""
+    by_code = {o.code: o for o in options}
+    if vote.method == Method.APPROVAL:
+        return [(by_code[c], "✓") for c in content]
+    if vote.method == Method.MJ:
+        return [(o, content[o.code]) for o in options]
+    rows = []
+    for rank, group in enumerate(content, start=1):
+        rows.extend((by_code[c], str(rank)) for c in group)
+    return rows
+
+
+def _hidden_fields(vote: Vote, content: Any) -> list[tuple[str, str]]:
+    if vote.method == Method.APPROVAL:
+        return [("choice", c) for c in content]
+    if vote.method == Method.MJ:
+        return [(f"grade-{c}", g) for c, g in content.items()]
+    return [(f"rank-{c}", str(r)) for r, group in enumerate(content, start=1) for c in group]
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    convention = _convention()
+    votes = list(convention.votes.exclude(status=Status.DRAFT).order_by("-opens_at", "-pk"))
+    voted: set[int] = set()
+    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
+    if member is not None:
+        voted = set(member.vote_participations.values_list("vote_id", flat=True))
+    return render(
+        request,
+        "votes/index.html",
+        {"convention": convention, "votes": votes, "voted": voted, "now": timezone.now()},
+    )
+
+
+def _ballot_page(request, vote: Vote, *, error: str = "", status: int = 200, prefill=None):
+    member = request.member
+    options = list(vote.options.all())
+    state = "open"
+    if not vote.accepts_ballots():
+        state = "closed" if vote.status == Status.CLOSED else "not_open"
+    elif actions.has_voted(vote, member):
+        state = "voted"
+    elif not actions.is_eligible(vote, member):
+        state = "not_eligible"
+    prefill = prefill or {}
+    rows = []
+    for o in options:
+        rows.append(
+            {
+                "option": o,
+                "checked": o.code in prefill.get("choice", []),
+                "grade": prefill.get(f"grade-{o.code}", ""),
+                "rank": prefill.get(f"rank-{o.code}", ""),
+            }
+        )
+    return render(
+        request,
+        "votes/ballot.html",
+        {
+            "vote": vote,
+            "rows": rows,
+            "state": state,
+            "error": error,
+            "ranks": range(1, len(options) + 1),
+        },
+        status=status,
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def detail(request, pk):
+    """The ballot. A POST here only pre-fills the form (the 'change' button of the review)."""
+    vote = _vote(pk)
+    if vote.status == Status.PROPOSALS:
+        return redirect("votes:propose", pk=vote.pk)
+    prefill = None
+    if request.method == "POST":
+        prefill = {
+            k: request.POST.getlist(k) if k == "choice" else request.POST.get(k)
+            for k in request.POST
+        }
+    return _ballot_page(request, vote, prefill=prefill)
+
+
+@member_required
+@require_POST
+def review(request, pk):
+    vote = _vote(pk)
+    options = list(vote.options.all())
+    try:
+        content = actions.normalize(
+            vote, [o.code for o in options], parse_ballot(vote, options, request.POST)
+        )
+    except VoteError as exc:
+        prefill = {
+            k: request.POST.getlist(k) if k == "choice" else request.POST.get(k)
+            for k in request.POST
+        }
+        return _ballot_page(request, vote, error=str(exc), status=400, prefill=prefill)
+    return render(
+        request,
+        "votes/review.html",
+        {
+            "vote": vote,
+            "rows": _ballot_rows(vote, options, content),
+            "hidden": _hidden_fields(vote, content),
+        },
+    )
+
+
+@member_required
+@require_POST
+def cast(request, pk):
+    vote = _vote(pk)
+    options = list(vote.options.all())
+    try:
+        receipt = actions.cast(
+            vote,
+            request.member,
+            parse_ballot(vote, options, request.POST),
+            options=[o.code for o in options],
+        )
+    except VoteError as exc:
+        return _ballot_page(request, vote, error=str(exc), status=400)
+    response = render(request, "votes/receipt.html", {"vote": vote, "receipt": receipt})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def propose(request, pk):
+    vote = _vote(pk)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.submit_proposal(vote, request.member, **form.cleaned_data)
+        except VoteError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Thank you: your proposal was sent to the organizers."))
+            return redirect("votes:propose", pk=vote.pk)
+    mine = vote.proposals.filter(member=request.member)
+    return render(request, "votes/propose.html", {"vote": vote, "form": form, "mine": mine})
+
+
+@require_GET
+def results(request, pk):
+    vote = _vote(pk)
+    if vote.status != Status.CLOSED:
+        return render(request, "votes/not_closed.html", {"vote": vote}, status=404)
+    return render(request, "votes/results.html", {"vote": vote, **results_context(vote)})
+
+
+@require_GET
+def ballots_file(request, pk):
+    vote = _vote(pk)
+    pub = getattr(vote, "publication", None)
+    if pub is None:
+        raise Http404(_("The ballots are published when the vote closes."))
+    response = HttpResponse(pub.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-ballots.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def receipt_check(request, pk):
+    """Receipts travel in a POST body: they stay out of access logs."""
+    vote = _vote(pk)
+    form = ReceiptForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        found = actions.find_receipt(vote, form.cleaned_data["receipt"])
+    return render(
+        request,
+        "votes/receipt_check.html",
+        {"vote": vote, "form": form, "found": found, "published": vote.status == Status.CLOSED},
+    )
+
+
+@require_GET
+def screen(request, pk):
+    """The projector: participation while open, results (or the announcement) once closed."""
+    vote = _vote(pk)
+    context: dict[str, Any] = {"vote": vote, "now": timezone.now()}
+    if vote.status == Status.CLOSED:
+        context |= results_context(vote, revealed=actions.revealed(vote))
+    else:
+        context["participations"] = vote.participations.count()
+        context["electorate_size"] = actions.electorate(vote).count()
+        if vote.closes_at and vote.accepts_ballots():
+            context["seconds_left"] = int((vote.closes_at - timezone.now()).total_seconds())
+    template = "votes/_screen.html" if request.GET.get("fragment") else "votes/screen.html"
+    return render(request, template, context)
+
+
+# --- organizers ------------------------------------------------------------------------------
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def manage_list(request):
+    convention = _convention()
+    form = VoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "grades_text"}
+        try:
+            vote = actions.create_vote(convention, request.user, **data)
+        except VoteError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Vote created. Add its options."))
+            return redirect("votes:manage", pk=vote.pk)
+    votes = convention.votes.all()
+    return render(request, "votes/manage_list.html", {"form": form, "votes": votes})
+
+
+@organizer_required
+@require_GET
+def manage(request, pk):
+    vote = _vote(pk)
+    return render(
+        request,
+        "votes/manage.html",
+        {
+            "vote": vote,
+            "options": vote.options.select_related("author"),
+            "proposals": vote.proposals.select_related("member", "option"),
+            "option_form": OptionForm(),
+            "participations": vote.participations.count(),
+            "ballots": vote.ballots.count(),
+            "electorate_size": actions.electorate(vote).count(),
+            "editable": vote.status in (Status.DRAFT, Status.PROPOSALS),
+        },
+    )
+
+
+VERBS = {
+    "open-proposals": (actions.open_proposals, _("The proposal phase is open.")),
+    "close": (actions.close_vote, _("The vote is closed and its ballots published.")),
+    "announce-start": (actions.announce_start, _("Announcement mode: reveal places one by one.")),
+    "announce-next": (actions.announce_next, _("One more place revealed.")),
+    "announce-all": (actions.announce_all, _("All results shown.")),
+}
+
+
+@organizer_required
+@require_POST
+def manage_action(request, pk, verb):
+    vote = _vote(pk)
+    actor = request.user
+    try:
+        if verb == "open":
+            minutes = request.POST.get("minutes")
+            actions.open_vote(vote, actor, minutes=int(minutes) if minutes else None)
+            messages.success(request, _("The vote is open."))
+        elif verb == "add-option":
+            form = OptionForm(request.POST)
+            if not form.is_valid():
+                raise VoteError(_("Give the option a title."))
+            actions.add_option(vote, actor, **form.cleaned_data)
+            messages.success(request, _("Option added."))
+        elif verb in ("accept", "reject"):
+            proposal = get_object_or_404(Proposal, pk=request.POST.get("proposal"), vote=vote)
+            if verb == "accept":
+                actions.accept_proposal(proposal, actor, title=request.POST.get("title", ""))
+            else:
+                actions.reject_proposal(proposal, actor)
+            messages.success(request, _("Proposal decided."))
+        elif verb == "remove-option":
+            option = get_object_or_404(Option, pk=request.POST.get("option"), vote=vote)
+            actions.remove_option(option, actor)
+            messages.success(request, _("Option removed."))
+        elif verb in VERBS:
+            fn, message = VERBS[verb]
+            fn(vote, actor)
+            messages.success(request, message)
+        else:
+            raise Http404
+    except (VoteError, ValueError) as exc:
+        messages.error(request, str(exc))
+    back = request.POST.get("back")
+    if back == "screen":
+        return redirect("votes:screen", pk=vote.pk)
+    return redirect("votes:manage", pk=vote.pk)

@@ -1,0 +1,31 @@
+"""Fixtures of the votes tests: a vote of each method, with options."""
+
+import pytest
+
+
+@pytest.fixture
+def make_vote(convention, organizer):
+    from pnyx.votes import actions
+
+    def make(method="approval", n_options=5, open_=True, **fields):
+        defaults = {"question": f"Question ({method})", "method": method}
+        if method == "approval":
+            defaults |= {"max_choices": 3, "seats": 3}
+        if method == "mj":
+            defaults["grades"] = ["Très bien", "Bien", "Passable", "Insuffisant", "À rejeter"]
+        if method == "stv":
+            defaults["seats"] = 2
+        defaults.update(fields)
+        vote = actions.create_vote(convention, organizer, **defaults)
+        for i in range(n_options):
+            actions.add_option(vote, organizer, title=f"Option {i + 1}")
+        if open_:
+            vote = actions.open_vote(vote, organizer)
+        return vote
+
+    return make
+
+
+@pytest.fixture
+def members(make_member):
+    return [make_member() for _ in range(8)]
