@@ -5,6 +5,12 @@ import pytest
 REGIONS = ["Bretagne", "Corse", "Occitanie"]
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages and emails in English (the msgids), so that assertions read plainly."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def volunteers(db, make_member):
     """36 volunteers (genders, 3 regions, ages), plus members the pool rules leave out."""
