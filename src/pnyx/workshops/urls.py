@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "workshops"
-urlpatterns: list = []
+urlpatterns = [
+    path("mon-parcours/", views.itinerary, name="itinerary"),
+    path("mon-parcours/badge.pdf", views.my_badge_pdf, name="my_badge"),
+    path("sujets/", views.ranking, name="ranking"),
+    path("table/<int:number>/<str:token>/", views.table, name="table"),
+    path("organisation/", views.hall, name="hall"),
+    path("organisation/participants/", views.participants, name="participants"),
+    path("organisation/plans/calculer/", views.run_plan, name="run_plan"),
+    path("organisation/plans/<int:pk>/", views.plan, name="plan"),
+    path("organisation/plans/<int:pk>/deplacer/", views.move, name="move"),
+    path("organisation/plans/<int:pk>/publier/", views.publish, name="publish"),
+    path("organisation/plans/<int:pk>/plan.csv", views.plan_csv, name="plan_csv"),
+    path("organisation/tables/", views.tables, name="tables"),
+    path("organisation/tables/cartes.pdf", views.table_cards_pdf, name="table_cards"),
+    path("organisation/badges.pdf", views.badges_pdf, name="badges"),
+    path("organisation/contributions/", views.outputs, name="outputs"),
+    path("organisation/contributions.csv", views.outputs_csv, name="outputs_csv"),
+    path("organisation/contributions.md", views.outputs_md, name="outputs_md"),
+]

@@ -1,0 +1,479 @@
+"""Views parse, call an action, render. Organizer pages under /ateliers/organisation/."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pnyx.programme.models import Convention, Participant
+from pnyx.programme.permissions import member_required, organizer_required
+
+from . import actions, exports, pdf
+from .forms import HallForm, InviteForm, MoveForm, OutputForm, RankingForm, StepForm
+from .models import Hall, Output, Plan, Table, TopicRanking
+from .queries import hall_map, itineraries
+from .tasks import plan_task
+
+
+def _convention() -> Convention:
+    convention = Convention.objects.current()
+    if convention is None:
+        raise Http404(_("No convention has been set up yet."))
+    return convention
+
+
+def _hall() -> Hall:
+    return actions.get_hall(_convention())
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def itinerary(request):
+    convention = _convention()
+    participant = Participant.objects.filter(convention=convention, member=request.member).first()
+    hall = Hall.objects.filter(convention=convention).first()
+    item = itineraries(hall, [participant])[0] if participant and hall else None
+    return render(
+        request,
+        "workshops/itinerary.html",
+        {"convention": convention, "participant": participant, "it": item},
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def ranking(request):
+    convention = _convention()
+    topics = list(convention.topics.order_by("order", "name"))
+    current = TopicRanking.objects.filter(convention=convention, member=request.member).first()
+    form = RankingForm(
+        request.POST or None,
+        topics=topics,
+        initial_ranking=current.ranking if current else (),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_ranking(request.member, convention, form.ranking)
+        except actions.WorkshopError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Your preferences are saved. Thank you!"))
+            return redirect("workshops:ranking")
+    return render(
+        request,
+        "workshops/ranking.html",
+        {"convention": convention, "form": form, "topics": topics, "saved": current},
+    )
+
+
+# --- table facilitators (by the table's QR code) -------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def table(request, number: int, token: str):
+    hall = Hall.objects.filter(convention=Convention.objects.current()).first()
+    t = Table.objects.filter(hall=hall, number=number).select_related("hall").first()
+    if t is None or not t.token_matches(token):
+        return render(request, "workshops/table_invalid.html", status=404)
+    work = actions.table_work(t)
+    existing = {
+        (o.step_id, o.topic_id): o for o in Output.objects.filter(hall=t.hall, table=t.number)
+    }
+    entries = []
+    for i, w in enumerate(work):
+        key = (w["step"].pk if w["step"] else None, w["topic"].pk if w["topic"] else None)
+        prefix = f"w{i}"
+        data = (
+            request.POST
+            if request.method == "POST" and request.POST.get("which") == prefix
+            else None
+        )
+        entries.append(
+            {
+                **w,
+                "prefix": prefix,
+                "output": existing.get(key),
+                "form": OutputForm(
+                    data, prefix=prefix, fields=w["fields"], instance=existing.get(key)
+                ),
+            }
+        )
+    if request.method == "POST":
+        entry = next((e for e in entries if e["prefix"] == request.POST.get("which")), None)
+        if entry is None:
+            return redirect(request.path)
+        if entry["form"].is_valid():
+            try:
+                actions.submit_output(
+                    t,
+                    entry["form"].cleaned_data,
+                    step=entry["step"],
+                    topic=entry["topic"],
+                    facilitator=entry["form"].cleaned_data.get("facilitator", ""),
+                )
+            except actions.WorkshopError as e:
+                entry["form"].add_error(None, str(e))
+            else:
+                messages.success(
+                    request,
+                    _("Thank you, the output of table %(n)d is received.") % {"n": t.number},
+                )
+                return redirect(request.path)
+    return render(request, "workshops/table.html", {"table": t, "entries": entries})
+
+
+# --- organizers ------------------------------------------------------------------------------
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def hall(request):
+    h = _hall()
+    steps = actions.sync_steps(h)
+    form = HallForm(request.POST if request.POST.get("form") == "hall" else None, instance=h)
+    step_forms = [
+        (s, StepForm(
+            request.POST if request.POST.get("form") == f"step{s.pk}" else None,
+            prefix=f"s{s.pk}",
+            initial={"purpose": s.purpose},
+        ))
+        for s in steps
+    ]  # fmt: skip
+    if request.method == "POST":
+        if request.POST.get("form") == "hall" and form.is_valid():
+            try:
+                actions.update_hall(
+                    h, form.cleaned_data, form.cleaned_data["campaigns"], request.user
+                )
+            except actions.WorkshopError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("The hall is saved."))
+                return redirect("workshops:hall")
+        for s, f in step_forms:
+            if request.POST.get("form") == f"step{s.pk}" and f.is_valid():
+                actions.set_step_purpose(s, f.cleaned_data["purpose"])
+                messages.success(request, _("The step is saved."))
+                return redirect("workshops:hall")
+    plans = list(Plan.objects.filter(hall=h)[:10])
+    return render(
+        request,
+        "workshops/hall.html",
+        {
+            "hall": h,
+            "form": form,
+            "step_forms": step_forms,
+            "plans": plans,
+            "participants": Participant.objects.filter(convention=h.convention).count(),
+            "published": actions.published_plan(h),
+            "published_topics": actions.published_plan(h, Plan.Kind.TOPICS),
+        },
+    )
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def participants(request):
+    h = _hall()
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        added, unknown = actions.add_invited(h.convention, form.ids(), request.user)
+        messages.success(request, _("%(n)d invited participants added.") % {"n": added})
+        if unknown:
+            messages.error(
+                request, _("Unknown member ids: %(ids)s") % {"ids": ", ".join(unknown[:20])}
+            )
+        return redirect("workshops:participants")
+    qs = Participant.objects.filter(convention=h.convention)
+    counts = qs.aggregate(
+        total=Count("pk"),
+        drawn=Count("pk", filter=Q(source=Participant.Source.DRAWN)),
+        invited=Count("pk", filter=Q(source=Participant.Source.INVITED)),
+    )
+    q = request.GET.get("q", "").strip()
+    found = []
+    if q:
+        found = list(
+            qs.filter(
+                Q(member__last_name__icontains=q)
+                | Q(member__first_name__icontains=q)
+                | Q(member__external_id=q)
+            ).select_related("member")[:30]
+        )
+    return render(
+        request,
+        "workshops/participants.html",
+        {
+            "hall": h,
+            "form": form,
+            "counts": counts,
+            "q": q,
+            "found": itineraries(h, found),
+            "rankings": TopicRanking.objects.filter(convention=h.convention).count(),
+        },
+    )
+
+
+@organizer_required
+@require_POST
+def run_plan(request):
+    h = _hall()
+    kind = request.POST.get("kind", Plan.Kind.HALL)
+    if kind not in Plan.Kind.values:
+        raise Http404
+    result = plan_task.enqueue(h.pk, kind, f"user:{request.user.get_username()}")
+    h.refresh_from_db()
+    plan_id = result.return_value if result.is_finished else None
+    if plan_id:
+        messages.success(request, _("A new draft plan is ready: check it, adjust it, publish it."))
+        return redirect("workshops:plan", plan_id)
+    if h.plan_error:
+        messages.error(request, _("The plan could not be made: %(why)s") % {"why": h.plan_error})
+    else:
+        messages.success(request, _("The plan is being computed; reload this page in a moment."))
+    return redirect("workshops:hall")
+
+
+def _plan_or_404(pk: int) -> Plan:
+    return get_object_or_404(Plan.objects.select_related("hall", "hall__convention"), pk=pk)
+
+
+@organizer_required
+@require_GET
+def plan(request, pk: int):
+    p = _plan_or_404(pk)
+    steps = list(p.hall.steps.select_related("item"))
+    try:
+        step = int(request.GET.get("step", 1))
+    except ValueError:
+        step = 1
+    q = request.GET.get("q", "").strip()
+    found = []
+    if q:
+        people = Participant.objects.filter(
+            Q(member__last_name__icontains=q)
+            | Q(member__first_name__icontains=q)
+            | Q(member__external_id=q),
+            convention=p.hall.convention,
+        ).select_related("member")[:30]
+        found = list(people)
+    table_no = request.GET.get("table")
+    at_table = []
+    if table_no and table_no.isdigit():
+        if p.kind == Plan.Kind.TOPICS:
+            at_table = [
+                s.participant
+                for s in p.topic_seats.filter(table=int(table_no)).select_related(
+                    "participant__member"
+                )
+            ]
+        else:
+            at_table = [
+                s.participant
+                for s in p.seats.filter(step=step, table=int(table_no)).select_related(
+                    "participant__member"
+                )
+            ]
+    topic_tables = []
+    if p.kind == Plan.Kind.TOPICS:
+        topic_tables = list(
+            p.topic_seats.values("table", "topic__name")
+            .annotate(people=Count("pk"))
+            .order_by("table")
+        )
+    return render(
+        request,
+        "workshops/plan.html",
+        {
+            "plan": p,
+            "hall": p.hall,
+            "steps": steps,
+            "step": step,
+            "map": hall_map(p, step) if p.kind == Plan.Kind.HALL else [],
+            "violations": actions.check_plan(p),
+            "move_form": MoveForm(initial={"step": step}),
+            "q": q,
+            "found": itineraries_for_plan(p, found),
+            "table_no": table_no,
+            "at_table": at_table,
+            "topic_tables": topic_tables,
+        },
+    )
+
+
+def itineraries_for_plan(p: Plan, people: list[Participant]) -> list[dict]:
+    """Seats of these people in plan `p` (which may be a draft)."""
+    out = []
+    for person in people:
+        if p.kind == Plan.Kind.TOPICS:
+            seats = [
+                {"step": None, "table": s.table, "campaign": None, "topic": s.topic}
+                for s in p.topic_seats.filter(participant=person).select_related("topic")
+            ]
+        else:
+            seats = [
+                {"step": s.step, "table": s.table, "campaign": s.campaign, "topic": None}
+                for s in p.seats.filter(participant=person).select_related("campaign")
+            ]
+        out.append({"participant": person, "seats": seats})
+    return out
+
+
+@organizer_required
+@require_POST
+def move(request, pk: int):
+    p = _plan_or_404(pk)
+    form = MoveForm(request.POST)
+    step = request.POST.get("step", "1")
+    if form.is_valid():
+        person = Participant.objects.filter(
+            pk=form.cleaned_data["participant"], convention=p.hall.convention
+        ).first()
+        if person is None:
+            messages.error(request, _("No participant with this number."))
+        else:
+            try:
+                problems = actions.move(
+                    p, person, form.cleaned_data["step"], form.cleaned_data["table"], request.user
+                )
+            except actions.WorkshopError as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s moved to table %(table)d. Rules broken in the plan now: %(n)d.")
+                    % {
+                        "name": person.member.full_name,
+                        "table": form.cleaned_data["table"],
+                        "n": len(problems),
+                    },
+                )
+    else:
+        messages.error(request, _("Give a participant number, a step and a table."))
+    return redirect(reverse("workshops:plan", args=[p.pk]) + f"?step={step}")
+
+
+@organizer_required
+@require_POST
+def publish(request, pk: int):
+    p = _plan_or_404(pk)
+    try:
+        actions.publish(p, request.user)
+    except actions.WorkshopError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("The plan is published: participants see their itinerary."))
+    return redirect("workshops:plan", p.pk)
+
+
+@organizer_required
+@require_GET
+def plan_csv(request, pk: int):
+    p = _plan_or_404(pk)
+    response = HttpResponse(actions.plan_csv(p), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{p.kind}-{p.pk}.csv"'
+    return response
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def tables(request):
+    h = _hall()
+    if request.method == "POST":
+        t = get_object_or_404(Table, hall=h, number=request.POST.get("table"))
+        actions.revoke_table(t, request.user)
+        messages.success(
+            request, _("Table %(n)d has a new QR code: print its cards again.") % {"n": t.number}
+        )
+        return redirect("workshops:tables")
+    received = dict(
+        Output.objects.filter(hall=h).values_list("table").annotate(n=Count("pk")).order_by()
+    )
+    rows = [(t, received.get(t.number, 0)) for t in h.tables.all()]
+    return render(request, "workshops/tables.html", {"hall": h, "rows": rows})
+
+
+@organizer_required
+@require_GET
+def outputs(request):
+    h = _hall()
+    campaigns, topics = exports.grouped(h)
+    return render(
+        request,
+        "workshops/outputs.html",
+        {"hall": h, "campaigns": campaigns, "topics": topics, "synthesis": exports.synthesis(h)},
+    )
+
+
+@organizer_required
+@require_GET
+def outputs_csv(request):
+    h = _hall()
+    response = HttpResponse(exports.outputs_csv(h), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="table-outputs.csv"'
+    return response
+
+
+@organizer_required
+@require_GET
+def outputs_md(request):
+    h = _hall()
+    response = HttpResponse(
+        exports.outputs_markdown(h), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="table-outputs.md"'
+    return response
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@organizer_required
+@require_GET
+def table_cards_pdf(request):
+    h = _hall()
+    kind = request.GET.get("kind", Plan.Kind.HALL)
+    if request.GET.get("plan", "").isdigit():
+        p = get_object_or_404(Plan, hall=h, pk=int(request.GET["plan"]))
+    else:
+        p = actions.published_plan(h, kind)
+    if p is None:
+        raise Http404(_("No published plan yet."))
+    return _pdf(pdf.table_cards(p), f"tables-{p.kind}-{p.pk}.pdf")
+
+
+@organizer_required
+@require_GET
+def badges_pdf(request):
+    h = _hall()
+    qs = Participant.objects.filter(convention=h.convention).select_related("member")
+    plan_ = actions.published_plan(h)
+    part = request.GET.get("part", "")
+    if part.isdigit() and plan_ is not None:
+        qs = qs.filter(pk__in=plan_.seats.filter(part=int(part), step=1).values("participant_id"))
+    ids = request.GET.get("ids", "")
+    if ids:
+        qs = qs.filter(pk__in=[int(x) for x in ids.split(",") if x.isdigit()])
+    people = list(qs.order_by("member__last_name", "member__first_name", "pk"))
+    if not people:
+        raise Http404(_("No participant."))
+    return _pdf(pdf.badges(h, people), "badges.pdf")
+
+
+@member_required
+@require_GET
+def my_badge_pdf(request):
+    convention = _convention()
+    participant = get_object_or_404(Participant, convention=convention, member=request.member)
+    return _pdf(pdf.badges(actions.get_hall(convention), [participant]), "badge.pdf")
