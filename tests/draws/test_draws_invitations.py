@@ -117,13 +117,28 @@ def test_answer_after_deadline_is_refused(invited):
     assert not Participant.objects.filter(member=inv.entry.member).exists()
 
 
-def test_no_replacement_keeps_the_seat_empty(invited):
-    """With every other volunteer excluded, nobody can replace: the seat stays empty."""
-    # Decline until the pool runs out of anyone who fits.
-    for _ in range(40):
+def test_no_replacement_keeps_the_seat_empty(invited, client, tmp_path, capsys):
+    """When nobody fits, the seat stays empty, later replacements still work, and the
+    published files still pass `pnyx verify-draw` (unfilled seats are not in REPLACEMENTS.csv)."""
+    from django.urls import reverse
+
+    from pnyx.lottery.cli import verify_main
+
+    for _ in range(40):  # decline until the pool runs out of anyone who fits
         inv = invited.invitations.filter(status=Invitation.Status.INVITED).first()
         if inv is None:
             break
         actions.respond(inv, accept=False)
-    assert invited.invitations.filter(replacement_impossible=True).exists()
+    unfilled = invited.invitations.filter(replacement_impossible=True).count()
+    assert unfilled
+    rows = actions.replacement_rows(invited)
+    assert len(rows) > 8  # replacements went on after the first unfilled seat
+    assert len(actions.current_panel(invited)) == invited.size - unfilled
+    for name in ("DIST.json", "PANEL.csv", "REPLACEMENTS.csv"):
+        r = client.get(reverse("draws:download", args=[invited.pk, name]))
+        (tmp_path / name).write_bytes(r.content)
+    args = ["--distribution", str(tmp_path / "DIST.json"), "--seed", invited.seed]
+    args += ["--panel", str(tmp_path / "PANEL.csv")]
+    args += ["--replacements", str(tmp_path / "REPLACEMENTS.csv")]
+    assert verify_main(args) == 0, capsys.readouterr().err
     assert verify().ok

@@ -530,7 +530,15 @@ def _replace(draw: Draw, leaving: Invitation, now) -> Invitation | None:
         .exclude(pk=leaving.pk)
         .values_list("entry__code", flat=True)
     )
-    panel = sorted([*current_panel(draw), leaving.entry.code])
+    # Seats that could not be refilled earlier count as still held by the person who left
+    # them: the engine checks quotas on full panels, and this is exactly what
+    # `lottery.replay_replacements` does with a REPLACEMENTS.csv that omits unfilled seats.
+    unfilled = list(
+        draw.invitations.filter(replacement_impossible=True)
+        .exclude(pk=leaving.pk)
+        .values_list("entry__code", flat=True)
+    )
+    panel = sorted([*current_panel(draw), *unfilled, leaving.entry.code])
     number = (draw.invitations.aggregate(n=Max("replacement_number"))["n"] or 0) + 1
     try:
         r = lottery.draw_replacement(

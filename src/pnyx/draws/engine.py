@@ -7,6 +7,7 @@ plain data (Pool, Problem, Quota), derives the feature bands, and computes quota
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import secrets
 from collections import Counter
@@ -119,9 +120,23 @@ def build_problem(draw: Draw) -> lottery.Problem:
     return lottery.Problem(draw_pool(draw), engine_quotas(draw), draw.size, group)
 
 
+_loaded: dict[str, lottery.Distribution] = {}
+
+
 def load_distribution(draw: Draw) -> lottery.Distribution:
-    """The published DIST.json, read back and checked by the engine."""
-    return lottery.Distribution.from_bytes(bytes(draw.distribution), f"draw {draw.pk} DIST.json")
+    """The published DIST.json, read back and checked by the engine.
+
+    Parsed distributions are kept per SHA-256 of their bytes (immutable content, so a cache
+    that another process never needs), which keeps a series of replacements fast."""
+    data = bytes(draw.distribution)
+    digest = hashlib.sha256(data).hexdigest()
+    dist = _loaded.get(digest)
+    if dist is None:
+        dist = lottery.Distribution.from_bytes(data, f"draw {draw.pk} DIST.json")
+        if len(_loaded) >= 4:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[digest] = dist
+    return dist
 
 
 def profile_table(dist: lottery.Distribution) -> list[dict]:
