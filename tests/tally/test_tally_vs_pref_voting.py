@@ -24,9 +24,7 @@ from pref_voting.profiles import Profile  # noqa: E402
 from pref_voting.profiles_with_ties import ProfileWithTies  # noqa: E402
 from pref_voting.proportional_methods import stv_scottish  # noqa: E402
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def names(m: int) -> tuple[str, ...]:
@@ -81,6 +79,17 @@ def weak_to_pwt(m, rows, counts) -> ProfileWithTies:
     return prof
 
 
+def few_tie_orders(result, limit=500) -> bool:
+    """pref_voting's ranked_pairs tries every order of equal-margin pairs: keep it small."""
+    from collections import Counter
+    from math import factorial, prod
+
+    margins = Counter(
+        v for a, s in result.scores.items() for b, v in s["margins"].items() if v >= 0
+    )
+    return prod(factorial(c) for c in margins.values()) <= limit
+
+
 def schulze_unbeaten(result) -> set[str]:
     sp = {a: v["strongest_paths"] for a, v in result.scores.items()}
     return {a for a in sp if all(sp[a][b] >= sp[b][a] for b in sp[a])}
@@ -113,7 +122,8 @@ def test_ranked_pairs_linear(data, seed):
     res = tally.ranked_pairs(ranked_from_perms(m, perms, counts), seed=seed)
     prof = Profile(perms, rcounts=counts)
     assert ints(res.winners) == set(ranked_pairs_tb(prof, tie_breaker=tb_ints(res)))
-    assert ints(res.winners) <= set(ranked_pairs(prof))
+    if few_tie_orders(res):
+        assert ints(res.winners) <= set(ranked_pairs(prof))
 
 
 @SETTINGS

@@ -102,7 +102,7 @@ def read_csv_text(
     """Read a Pnyx ballot CSV (approval, ranked or graded, told apart by the header)."""
     path = Path(path)
     meta, body, offset = _split_meta(text, path)
-    reader = csv.reader(body)
+    reader = csv.reader(body, strict=True)
     try:
         header = next(reader)
     except StopIteration:
