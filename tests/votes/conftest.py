@@ -29,3 +29,12 @@ def make_vote(convention, organizer):
 @pytest.fixture
 def members(make_member):
     return [make_member() for _ in range(8)]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English (msgids); pages pick their language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
