@@ -85,12 +85,10 @@ def _answers(draw: Draw) -> None:
     """Deterministic answers: about 3 % decline and 1 % let the deadline pass (both replaced);
     the rest accept, but for a handful of late replacements still pending."""
     rng = random.Random(2026)
-    for _round in range(3):
+    for _round in range(2):  # the first invitations, then the replacements they caused
         pending = list(
             draw.invitations.filter(status=Invitation.Status.INVITED).order_by("entry__code")
         )
-        if len(pending) <= 15:
-            break
         late = []
         for inv in pending:
             r = rng.random()
@@ -98,7 +96,7 @@ def _answers(draw: Draw) -> None:
                 actions.respond(inv, accept=False)
             elif r < 0.04:
                 late.append(inv.pk)
-            elif _round < 2:
+            else:
                 actions.respond(inv, accept=True)
         if late:
             with transaction.atomic():

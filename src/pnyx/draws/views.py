@@ -20,6 +20,7 @@ from pnyx.programme.permissions import member_required, organizer_required
 from . import actions, engine
 from .forms import DrawForm, HelperForm, PoolForm, SeedForm, SettingsForm
 from .models import FEATURE_LABELS, FEATURES, GROUP_COLUMN, Draw, Invitation, PoolEntry
+from .templatetags.draws_tags import percent
 
 FILES = {
     "DIST.json": "application/json",
@@ -95,7 +96,16 @@ def _profile_rows(draw: Draw) -> list[dict]:
         row["size"] += p["size"]
         row["lo"] = min(row["lo"], p["probability"])
         row["hi"] = max(row["hi"], p["probability"])
+    for row in merged.values():
+        row["chance"] = _chance_range([row["lo"], row["hi"]], 2)
     return sorted(merged.values(), key=lambda r: (r["lo"], r["values"]))
+
+
+def _chance_range(values: list[float], digits: int) -> str:
+    if not values:
+        return ""
+    lo, hi = percent(min(values), digits), percent(max(values), digits)
+    return lo if lo == hi else f"{lo} – {hi}"
 
 
 def _category_rows(draw: Draw) -> list[dict]:
@@ -108,11 +118,16 @@ def _category_rows(draw: Draw) -> list[dict]:
         for inv in first:
             for f in draw.features:
                 drawn[f][inv.entry.value(f)] += 1
+    chances: dict[tuple[str, str], list[float]] = {}
+    for p in draw.profiles:
+        for f, v in zip(draw.features, p["values"], strict=True):
+            chances.setdefault((f, v), []).append(p["probability"])
     rows = []
     quotas = actions.quota_bounds(draw)
     for f in draw.features:
         for value in engine.sort_values(f, {v for (ff, v) in quotas if ff == f}):
             lo, hi = quotas[(f, value)]
+            chance = chances.get((f, value), [])
             rows.append(
                 {
                     "feature": FEATURE_LABELS[f],
@@ -122,6 +137,7 @@ def _category_rows(draw: Draw) -> list[dict]:
                     "max": hi,
                     "drawn": drawn[f][value] if draw.seed else None,
                     "now": now.get(f, {}).get(value, 0) if draw.seed else None,
+                    "chance": _chance_range(chance, 1),
                 }
             )
     return rows
