@@ -1,0 +1,28 @@
+"""Pure synthesis of table outputs: idea units grouped into clusters of similar ideas.
+
+No Django here: plain data in (`Contribution`), plain data out (`Synthesis`, `to_dict()`),
+and a Markdown rendering. See docs/synthesis.md.
+
+    from pnyx.synthesis import Contribution, synthesise, to_markdown
+"""
+
+from .engine import DEFAULT_THRESHOLD, synthesise, table_key
+from .markdown import to_markdown
+from .model import Cluster, Contribution, Group, Idea, Synthesis
+from .text import split_ideas, stem, strip_accents, terms
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Cluster",
+    "Contribution",
+    "Group",
+    "Idea",
+    "Synthesis",
+    "split_ideas",
+    "stem",
+    "strip_accents",
+    "synthesise",
+    "table_key",
+    "terms",
+    "to_markdown",
+]
