@@ -163,6 +163,18 @@ def ranked_ballots(
 
     def parse(groups: Sequence[Sequence[str]] | str) -> list[int]:
         if isinstance(groups, str):
+            if "=" not in groups and " " not in groups:  # fast path: a strict ranking
+                row = [0] * m
+                for rank, c in enumerate(groups.split(">") if groups else (), start=1):
+                    j = idx.get(c)
+                    if j is None:
+                        raise _Invalid(
+                            f"unknown option {c!r}" if c else f"empty option name in {groups!r}"
+                        )
+                    if row[j]:
+                        raise _Invalid(f"option {c!r} ranked twice")
+                    row[j] = rank
+                return row
             try:
                 groups = parse_ranking(groups)
             except ValueError as exc:
@@ -200,24 +212,62 @@ def graded_ballots(
         raise TallyError("the grade scale must list distinct grades")
     _index(options)
     m = len(options)
-    rows = _Rows(m, np.int8 if len(grades) < 127 else np.int16)
+    dtype = np.int8 if len(grades) < 127 else np.int16
+    lookup: dict[str | None, int] = {**gidx, "": -1, None: -1}
+    BAD = -2
 
-    def parse(cells: Sequence[str | None]) -> list[int]:
+    def code(cell: str | None) -> int:
+        hit = lookup.get(cell)
+        if hit is None:
+            stripped = cell.strip() if isinstance(cell, str) else ""
+            hit = -1 if not stripped else gidx.get(stripped, BAD)
+        return hit
+
+    items = list(ballots)
+    line_list = list(lines) if lines is not None else None
+    spoiled: list[Spoiled] = []
+    keep: list[int] = []
+    for pos, (receipt, cells) in enumerate(items):
         if len(cells) != m:
-            raise _Invalid(f"{len(cells)} grades for {m} options")
-        row = []
-        for opt, cell in zip(options, cells, strict=True):
-            cell = (cell or "").strip()
-            if not cell:
-                row.append(-1)
-                continue
-            g = gidx.get(cell)
-            if g is None:
-                raise _Invalid(f"grade {cell!r} for {opt!r} is not in the scale")
-            row.append(g)
-        return row
-
-    for pos, ((receipt, cells), line) in enumerate(zip(ballots, _lines(lines), strict=False)):
-        key = tuple(cells)
-        rows.add(key, lambda key=key: parse(key), pos, receipt, line)
-    return rows.ballots("graded", options, grades, with_lines=lines is not None)
+            spoiled.append(
+                Spoiled(
+                    pos,
+                    receipt,
+                    f"{len(cells)} grades for {m} options",
+                    line_list[pos] if line_list is not None else None,
+                )
+            )
+        else:
+            keep.append(pos)
+    kept = [items[i] for i in keep]
+    mat = np.empty((len(kept), m), dtype=dtype)
+    for j in range(m):  # column by column: one dictionary look-up per cell
+        mat[:, j] = np.fromiter((code(cells[j]) for _, cells in kept), dtype=dtype, count=len(kept))
+    bad_rows = np.flatnonzero((mat == BAD).any(axis=1))
+    for r in bad_rows.tolist():
+        pos = keep[r]
+        receipt, cells = items[pos]
+        j = int(np.flatnonzero(mat[r] == BAD)[0])
+        spoiled.append(
+            Spoiled(
+                pos,
+                receipt,
+                f"grade {str(cells[j]).strip()!r} for {options[j]!r} is not in the scale",
+                line_list[pos] if line_list is not None else None,
+            )
+        )
+    good = np.ones(len(kept), dtype=bool)
+    good[bad_rows] = False
+    positions = np.asarray(keep, dtype=np.int64)[good]
+    return Ballots(
+        kind="graded",
+        options=tuple(options),
+        matrix=mat[good],
+        grades=tuple(grades),
+        receipts=[items[i][0] for i in positions.tolist()],
+        lines=np.asarray([line_list[i] for i in positions.tolist()], dtype=np.int64)
+        if line_list is not None
+        else None,
+        positions=positions,
+        spoiled=tuple(sorted(spoiled, key=lambda s: s.index)),
+    )

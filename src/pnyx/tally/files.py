@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .build import approval_ballots, graded_ballots, parse_ranking, ranked_ballots, split_choices
+from .build import approval_ballots, graded_ballots, ranked_ballots, split_choices
 from .core import Ballots, Spoiled
 
 PREFLIB_SUFFIXES = frozenset({".soc", ".soi", ".toc", ".toi"})
@@ -162,12 +162,9 @@ def read_csv_text(
         items = [(r, cells[0]) for r, cells in kept_rows]
         if declared is None:
             names: set[str] = set()
-            for _, s in items:
-                try:
-                    names.update(n for g in parse_ranking(s) for n in g)
-                except ValueError:
-                    pass
-            declared = sorted(names)
+            for text in {s for _, s in items}:
+                names.update(text.replace("=", ">").split(">"))
+            declared = sorted({n.strip() for n in names} - {""})
         b = ranked_ballots(declared, items, lines=kept_lines)
         fmt = "ranked-csv"
     else:
