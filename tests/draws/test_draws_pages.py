@@ -232,3 +232,24 @@ def test_organizer_runs_the_ceremony_through_the_pages(
     html = c.get(page).content.decode()
     inv = draw.invitations.select_related("entry__member").first()
     assert inv.entry.member.full_name in html  # organizers see who was drawn
+
+
+def test_progress_page_refreshes_while_computing(organizer_client, draft):
+    Draw.objects.filter(pk=draft.pk).update(
+        status=Draw.Status.COMPUTING, progress_done=3, progress_total=12
+    )
+    html = organizer_client.get(reverse("draws:organizer_draw", args=[draft.pk])).content.decode()
+    assert 'http-equiv="refresh"' in html and 'value="25"' in html
+    assert "3 of 12 profiles settled" in html
+
+
+def test_admin_lists_draws_read_only(organizer_client, invited):
+    assert organizer_client.get(reverse("admin:draws_draw_changelist")).status_code == 200
+    assert (
+        organizer_client.get(reverse("admin:draws_draw_change", args=[invited.pk])).status_code
+        == 200
+    )
+    r = organizer_client.post(
+        reverse("admin:draws_draw_delete", args=[invited.pk]), {"post": "yes"}
+    )
+    assert r.status_code == 403 and Draw.objects.filter(pk=invited.pk).exists()
