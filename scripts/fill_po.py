@@ -1,7 +1,7 @@
 """Fill empty French msgstr entries of the catalogues from a Python dict file, then report gaps.
 
 Usage: python scripts/fill_po.py TRANSLATIONS.py [PO ...]
-TRANSLATIONS.py defines FR = {msgid: msgstr}. Without PO arguments, every catalogue under src/pnyx.
+TRANSLATIONS.py defines FR = {msgid: msgstr}, or {msgid: (singular, plural)} for plural messages. Without PO arguments, every catalogue under src/pnyx.
 """
 
 import glob
@@ -21,6 +21,15 @@ def main() -> int:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
                 entry.msgstr = ""
+            if entry.msgid_plural:
+                # FR[msgid] = (singular, plural) for messages with a plural form.
+                if not all(entry.msgstr_plural.values()) and entry.msgid in fr:
+                    one, many = fr[entry.msgid]
+                    entry.msgstr_plural = {0: one, 1: many}
+                if not all(entry.msgstr_plural.values()):
+                    missing += 1
+                    print(f"{path}: untranslated plural: {entry.msgid!r}")
+                continue
             if not entry.msgstr and entry.msgid in fr:
                 entry.msgstr = fr[entry.msgid]
             if not entry.msgstr:
