@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pnyx.programme.models import Convention
@@ -293,11 +294,14 @@ def manage(request, pk):
 
 
 VERBS = {
-    "open-proposals": (actions.open_proposals, _("The proposal phase is open.")),
-    "close": (actions.close_vote, _("The vote is closed and its ballots published.")),
-    "announce-start": (actions.announce_start, _("Announcement mode: reveal places one by one.")),
-    "announce-next": (actions.announce_next, _("One more place revealed.")),
-    "announce-all": (actions.announce_all, _("All results shown.")),
+    "open-proposals": (actions.open_proposals, gettext_lazy("The proposal phase is open.")),
+    "close": (actions.close_vote, gettext_lazy("The vote is closed and its ballots published.")),
+    "announce-start": (
+        actions.announce_start,
+        gettext_lazy("Announcement mode: reveal places one by one."),
+    ),
+    "announce-next": (actions.announce_next, gettext_lazy("One more place revealed.")),
+    "announce-all": (actions.announce_all, gettext_lazy("All results shown.")),
 }
 
 
