@@ -10,6 +10,7 @@ when many ballots are alike.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -239,10 +240,15 @@ def graded_ballots(
             )
         else:
             keep.append(pos)
-    kept = [items[i] for i in keep]
+    kept = [items[i][1] for i in keep]
     mat = np.empty((len(kept), m), dtype=dtype)
-    for j in range(m):  # column by column: one dictionary look-up per cell
-        mat[:, j] = np.fromiter((code(cells[j]) for _, cells in kept), dtype=dtype, count=len(kept))
+    miss = -3
+    for j, col in enumerate(zip(*kept, strict=True) if kept else ()):
+        # Column by column, one dictionary look-up per cell in C; only misses go to code().
+        codes = np.fromiter(map(lookup.get, col, repeat(miss)), dtype=np.int16, count=len(col))
+        for r in np.flatnonzero(codes == miss).tolist():
+            codes[r] = code(col[r])
+        mat[:, j] = codes
     bad_rows = np.flatnonzero((mat == BAD).any(axis=1))
     for r in bad_rows.tolist():
         pos = keep[r]
