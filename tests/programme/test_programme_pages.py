@@ -76,31 +76,29 @@ def test_page_is_french_by_default_and_english_on_request(client, convention):
 
 
 def test_french_catalogue_is_complete():
-    """Every message of every app has a French translation (no empty or fuzzy entries)."""
+    """Every message of every app has a French translation, compiled into the .mo file."""
     from pathlib import Path
+
+    import polib
 
     import pnyx
 
     root = Path(pnyx.__file__).parent
     catalogues = list(root.glob("**/locale/fr/LC_MESSAGES/django.po"))
-    assert catalogues
-    for po in catalogues:
-        text = po.read_text()
-        assert "#, fuzzy" not in text.split("\n\n", 1)[1], f"{po}: fuzzy entries"
-        entries = text.split("\n\n")[1:]
-        for entry in entries:
-            if "msgid" not in entry or entry.lstrip().startswith("#~"):
-                continue
-            msgstr = (
-                entry.split("msgstr", 1)[1]
-                if "msgid_plural" not in entry
-                else entry.split("msgstr[0]", 1)[1]
-            )
-            assert msgstr.strip() not in ('""', ""), f"{po}: untranslated entry\n{entry}"
-        mo = po.with_suffix(".mo")
-        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, (
-            f"{mo} is older than {po}"
-        )
+    assert len(catalogues) >= 4
+    for path in catalogues:
+        po = polib.pofile(str(path))
+        assert not po.fuzzy_entries(), f"{path}: fuzzy entries"
+        untranslated = [e.msgid for e in po.untranslated_entries()]
+        assert not untranslated, f"{path}: untranslated {untranslated}"
+        mo = {(e.msgctxt, e.msgid): e for e in polib.mofile(str(path.with_suffix(".mo")))}
+        for entry in po.translated_entries():
+            compiled = mo.get((entry.msgctxt, entry.msgid))
+            assert compiled is not None, f"{path}: {entry.msgid!r} not compiled (make messages)"
+            assert (compiled.msgstr, compiled.msgstr_plural) == (
+                entry.msgstr,
+                {int(k): v for k, v in entry.msgstr_plural.items()},
+            ), f"{path}: {entry.msgid!r} compiled differently (make messages)"
 
 
 def test_badge_qr_signs_the_participant_in_and_checks_them_in(client, convention, make_member):
