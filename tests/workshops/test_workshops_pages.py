@@ -153,6 +153,8 @@ def test_table_cards_pdf_has_one_page_per_table_and_step(organizer_client, publi
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
     assert pdf_pages(r.content) == published.stats["table_steps"] == 27
+    r = organizer_client.get("/ateliers/organisation/tables/cartes.pdf?step=2")
+    assert pdf_pages(r.content) == 9
 
 
 def test_badges_pdf_and_badge_qr_target(
@@ -221,3 +223,21 @@ def test_organizer_pages_render(organizer_client, published):
         assert r.status_code == 200, url
     body = organizer_client.get("/ateliers/organisation/").content.decode()
     assert "Ateliers" in body  # the organizer's menu link
+
+
+def test_synthesis_groups_ideas_raised_by_several_tables(organizer_client, published):
+    pytest.importorskip("pnyx.synthesis")
+    step = published.hall.steps.get(number=1)
+    campaign = None
+    for number in (1, 2, 3):
+        table = Table.objects.get(hall=published.hall, number=number)
+        out = actions.submit_output(
+            table, {"impacts": "Les factures de chauffage augmentent chaque hiver."}, step=step
+        )
+        campaign = out.campaign
+    groups = exports.synthesis(published.hall)
+    assert any(g["campaign"] == campaign.name and g["clusters"] for g in groups)
+    r = organizer_client.get("/ateliers/organisation/contributions/")
+    assert "plusieurs tables" in r.content.decode()
+    r = organizer_client.get("/ateliers/organisation/synthese.md")
+    assert r.status_code == 200 and campaign.name in r.content.decode()

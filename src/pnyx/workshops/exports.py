@@ -120,7 +120,7 @@ def _quote(text: str) -> str:
 
 def outputs_markdown(hall: Hall) -> str:
     campaigns, topics = grouped(hall)
-    out = [f"# {_('Table outputs')} — {hall.convention.name}", ""]
+    out = ["# " + _("Table outputs") + f" — {hall.convention.name}", ""]
     for g in campaigns:
         out += [f"## {g.title}", ""]
         for sg in g.steps:
@@ -144,17 +144,68 @@ def outputs_markdown(hall: Hall) -> str:
 
 
 def _output_md(o: Output) -> list[str]:
-    lines = [f"#### {_('Table %(n)d') % {'n': o.table}}", ""]
+    lines = ["#### " + _("Table %(n)d") % {"n": o.table}, ""]
     for label, text in o.texts():
         lines += [f"**{label}**", "", _quote(text), ""]
     return lines
 
 
-def synthesis(hall: Hall) -> object | None:
-    """A synthesis of the outputs by `pnyx.synthesis` when that package is installed; else None
-    (the grouping by campaign, step and table above is then what organizers read)."""
+TOPIC_STEP = 0  # topic outputs enter the synthesis as step 0 of their topic
+
+
+def _contributions(hall: Hall) -> list:
+    from pnyx.synthesis import Contribution
+
+    out = []
+    for o in Output.objects.filter(hall=hall).select_related("step", "campaign", "topic"):
+        key = o.campaign.slug if o.campaign else f"topic:{o.topic.slug}" if o.topic else ""
+        step = o.step.number if o.step else TOPIC_STEP
+        for f in Output.FIELDS:
+            text = getattr(o, f).strip()
+            if text:
+                out.append(Contribution(o.table, key, step, f, text))
+    return out
+
+
+def _names(hall: Hall) -> dict[str, str]:
+    names = {c.slug: c.name for c in hall.convention.campaigns.all()}
+    names.update({f"topic:{t.slug}": t.name for t in hall.convention.topics.all()})
+    names.update({f: str(Output._meta.get_field(f).verbose_name) for f in Output.FIELDS})
+    return names
+
+
+def synthesis(hall: Hall) -> list[dict] | None:
+    """The synthesis of all outputs by `pnyx.synthesis` (ideas raised by several tables, by
+    campaign, step and field), ready for a template; None when that package is absent."""
     try:
-        from pnyx import synthesis as engine  # noqa: F401
+        from pnyx.synthesis import synthesise
     except ImportError:
         return None
-    return None
+    result = synthesise(_contributions(hall), field_order=Output.FIELDS)
+    names = _names(hall)
+    return [
+        {
+            "campaign": names.get(g.campaign, g.campaign),
+            "step": g.step or None,
+            "field": names.get(g.field, g.field),
+            "tables": len(g.tables),
+            "units": g.units,
+            "clusters": g.clusters,
+            "unique": len(g.unique),
+        }
+        for g in result.groups
+    ]
+
+
+def synthesis_markdown(hall: Hall, language: str = "fr") -> str | None:
+    try:
+        from pnyx.synthesis import synthesise, to_markdown
+    except ImportError:
+        return None
+    result = synthesise(_contributions(hall), field_order=Output.FIELDS)
+    return to_markdown(
+        result,
+        names=_names(hall),
+        language=language if language in ("en", "fr") else "en",
+        title=_("Synthesis of the table outputs") + f" — {hall.convention.name}",
+    )

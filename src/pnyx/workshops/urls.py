@@ -21,4 +21,5 @@ urlpatterns = [
     path("organisation/contributions/", views.outputs, name="outputs"),
     path("organisation/contributions.csv", views.outputs_csv, name="outputs_csv"),
     path("organisation/contributions.md", views.outputs_md, name="outputs_md"),
+    path("organisation/synthese.md", views.synthesis_md, name="synthesis_md"),
 ]

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -305,6 +306,7 @@ def plan(request, pk: int):
             "table_no": table_no,
             "at_table": at_table,
             "topic_tables": topic_tables,
+            "parts": range(1, p.hall.parts + 1),
         },
     )
 
@@ -433,6 +435,18 @@ def outputs_md(request):
     return response
 
 
+@organizer_required
+@require_GET
+def synthesis_md(request):
+    h = _hall()
+    text = exports.synthesis_markdown(h, get_language() or "fr")
+    if text is None:
+        raise Http404(_("The synthesis package is not installed."))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="synthesis.md"'
+    return response
+
+
 def _pdf(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -450,7 +464,9 @@ def table_cards_pdf(request):
         p = actions.published_plan(h, kind)
     if p is None:
         raise Http404(_("No published plan yet."))
-    return _pdf(pdf.table_cards(p), f"tables-{p.kind}-{p.pk}.pdf")
+    step = request.GET.get("step", "")
+    step_no = int(step) if step.isdigit() else None
+    return _pdf(pdf.table_cards(p, step_no), f"tables-{p.kind}-{p.pk}.pdf")
 
 
 @organizer_required
