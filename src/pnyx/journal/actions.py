@@ -39,8 +39,9 @@ def record(
     object_id = str(obj.pk) if obj is not None else ""
     with transaction.atomic():
         head = JournalHead.objects.select_for_update().filter(id=1).first()
-        if head is None:  # only when the data migration was skipped (e.g. a flushed database)
-            head, _ = JournalHead.objects.get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        if head is None:  # only after a flush wiped the row the migration created
+            JournalHead.objects.get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+            head = JournalHead.objects.select_for_update().get(id=1)
         now = timezone.now()
         fields = dict(
             seq=head.seq + 1,
