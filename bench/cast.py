@@ -89,7 +89,7 @@ def prepare(voters: int) -> tuple[int, list[str], list[tuple[str, str]]]:
     for u in users:
         s = SessionStore()
         s["_auth_user_id"] = str(u.pk)
-        s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        s["_auth_user_backend"] = "pnyx.members.backends.MemberAwareBackend"
         s["_auth_user_hash"] = u.get_session_auth_hash()
         s.create()
         cookies.append((s.session_key, secrets.token_hex(16)))  # session, CSRF secret

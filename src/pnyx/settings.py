@@ -132,6 +132,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 
+AUTHENTICATION_BACKENDS = ["pnyx.members.backends.MemberAwareBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

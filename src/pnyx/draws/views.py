@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pnyx.programme.models import Convention
+from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions, engine
@@ -31,13 +31,6 @@ FILES = {
     "PROBS.csv": "text/csv",
 }
 AFTER_REVEAL = {"PANEL.csv", "REPLACEMENTS.csv"}
-
-
-def _convention() -> Convention:
-    convention = Convention.objects.current()
-    if convention is None:
-        raise Http404(_("No convention has been set up yet."))
-    return convention
 
 
 def _is_organizer(user) -> bool:
@@ -78,7 +71,7 @@ def _member_result(draw: Draw, entry: PoolEntry | None) -> dict | None:
 
 @require_GET
 def index(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     draws = Draw.objects.filter(
         convention=convention, status__in=(Draw.Status.PUBLISHED, Draw.Status.REVEALED)
     )
@@ -250,7 +243,7 @@ def download(request, pk: int, name: str):
 @member_required
 @require_GET
 def mine(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     entries = PoolEntry.objects.filter(
         member=request.member, pool__convention=convention
     ).select_related("pool")
@@ -314,7 +307,7 @@ def invitation(request, token: str):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def organizer_list(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     pool_form = PoolForm(prefix="pool")
     draw_form = DrawForm(prefix="draw", convention=convention, initial={"size": 10})
     if request.method == "POST":

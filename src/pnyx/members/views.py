@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import actions
+from .backends import BACKEND
 from .forms import SignInForm
 
 
@@ -34,6 +35,6 @@ def sign_in_link(request, token):
     if result is None:
         return render(request, "members/sign_in_confirm.html", {"valid": False}, status=410)
     user, next_url = result
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     messages.success(request, _("You are signed in."))
     return redirect(next_url or "programme:home")

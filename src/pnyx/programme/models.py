@@ -13,6 +13,24 @@ class ConventionQuerySet(models.QuerySet):
         return self.order_by("-is_current", "-starts_on").first()
 
 
+def current_convention(request=None):
+    """The convention the site shows, fetched once per request."""
+    if request is None:
+        return Convention.objects.current()
+    if not hasattr(request, "_pnyx_current_convention"):
+        request._pnyx_current_convention = Convention.objects.current()
+    return request._pnyx_current_convention
+
+
+def current_convention_or_404(request=None):
+    from django.http import Http404
+
+    convention = current_convention(request)
+    if convention is None:
+        raise Http404(_("No convention has been set up yet."))
+    return convention
+
+
 class Convention(models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -12,20 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pnyx.members.actions import safe_next, user_for_member
+from pnyx.members.backends import BACKEND
 
 from . import actions
 from .forms import InterventionForm, ModerationForm, PlacementForm
 from .ical import programme_ics
-from .models import Convention, Intervention, InterventionStatus, Item, Participant
+from .models import (
+    Convention,
+    Intervention,
+    InterventionStatus,
+    Item,
+    Participant,
+    current_convention,
+    current_convention_or_404,
+)
 from .permissions import member_required, organizer_required
 from .uploads import UploadRejected, check_content_length
-
-
-def _current_or_404() -> Convention:
-    convention = Convention.objects.current()
-    if convention is None:
-        raise Http404(_("No convention has been set up yet."))
-    return convention
 
 
 def _days_with_items(convention: Convention):
@@ -42,7 +44,7 @@ def _days_with_items(convention: Convention):
 
 @require_GET
 def home(request):
-    convention = Convention.objects.current()
+    convention = current_convention(request)
     if convention is None:
         return render(request, "programme/empty.html")
     return render(
@@ -58,7 +60,7 @@ def home(request):
 
 @require_GET
 def news_list(request):
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     return render(
         request,
         "programme/news.html",
@@ -71,7 +73,7 @@ def news_list(request):
 
 @require_GET
 def calendar(request):
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     response = HttpResponse(
         programme_ics(convention, request), content_type="text/calendar; charset=utf-8"
     )
@@ -122,7 +124,7 @@ def _intervention_form_view(request, convention, instance=None):
 @member_required
 @require_http_methods(["GET", "POST"])
 def propose(request):
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     if not convention.call_is_open():
         return render(
             request, "programme/propose_closed.html", {"convention": convention}, status=403
@@ -211,7 +213,7 @@ def _now_for_screen(request):
 @require_GET
 def screen(request):
     """The hall's projector: what is happening now, what comes next. Refreshes itself."""
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     now = timezone.localtime(_now_for_screen(request))
     items = [
         (
@@ -258,7 +260,7 @@ def badge(request, pk, token):
     login(
         request,
         user_for_member(participant.member),
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend=BACKEND,
     )
     messages.success(request, _("Welcome, %(name)s.") % {"name": participant.member.first_name})
     return redirect(
@@ -272,7 +274,7 @@ def badge(request, pk, token):
 @organizer_required
 @require_GET
 def moderation_list(request):
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     status = request.GET.get("status") or InterventionStatus.SUBMITTED
     qs = (
         Intervention.objects.filter(convention=convention)
@@ -367,7 +369,7 @@ def unplace(request, pk):
 @organizer_required
 @require_GET
 def slots(request):
-    convention = _current_or_404()
+    convention = current_convention_or_404(request)
     return render(
         request,
         "programme/slots.html",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pnyx.programme.models import Convention
+from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions
@@ -24,13 +24,6 @@ from .actions import VoteError
 from .charts import results_context
 from .forms import OptionForm, ProposalForm, ReceiptForm, VoteForm
 from .models import Method, Option, Proposal, Status, Vote
-
-
-def _convention() -> Convention:
-    convention = Convention.objects.current()
-    if convention is None:
-        raise Http404(_("No convention has been set up yet."))
-    return convention
 
 
 def _vote(pk: int) -> Vote:
@@ -76,7 +69,7 @@ def _hidden_fields(vote: Vote, content: Any) -> list[tuple[str, str]]:
 
 @require_GET
 def index(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     votes = list(convention.votes.exclude(status=Status.DRAFT).order_by("-opens_at", "-pk"))
     voted: set[int] = set()
     member = getattr(request.user, "member", None) if request.user.is_authenticated else None
@@ -258,7 +251,7 @@ def screen(request, pk):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def manage_list(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     form = VoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "grades_text"}

@@ -11,7 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pnyx.programme.models import Convention, Participant
+from pnyx.programme.models import (
+    Participant,
+    current_convention,
+    current_convention_or_404,
+)
 from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions, exports, pdf
@@ -21,15 +25,8 @@ from .queries import hall_map, itineraries
 from .tasks import plan_task
 
 
-def _convention() -> Convention:
-    convention = Convention.objects.current()
-    if convention is None:
-        raise Http404(_("No convention has been set up yet."))
-    return convention
-
-
-def _hall() -> Hall:
-    return actions.get_hall(_convention())
+def _hall(request) -> Hall:
+    return actions.get_hall(current_convention_or_404(request))
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -38,7 +35,7 @@ def _hall() -> Hall:
 @member_required
 @require_GET
 def itinerary(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     participant = Participant.objects.filter(convention=convention, member=request.member).first()
     hall = Hall.objects.filter(convention=convention).first()
     item = itineraries(hall, [participant])[0] if participant and hall else None
@@ -52,7 +49,7 @@ def itinerary(request):
 @member_required
 @require_http_methods(["GET", "POST"])
 def ranking(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     topics = list(convention.topics.order_by("order", "name"))
     current = TopicRanking.objects.filter(convention=convention, member=request.member).first()
     form = RankingForm(
@@ -80,7 +77,7 @@ def ranking(request):
 
 @require_http_methods(["GET", "POST"])
 def table(request, number: int, token: str):
-    hall = Hall.objects.filter(convention=Convention.objects.current()).first()
+    hall = Hall.objects.filter(convention=current_convention(request)).first()
     t = Table.objects.filter(hall=hall, number=number).select_related("hall").first()
     if t is None or not t.token_matches(token):
         return render(request, "workshops/table_invalid.html", status=404)
@@ -137,7 +134,7 @@ def table(request, number: int, token: str):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def hall(request):
-    h = _hall()
+    h = _hall(request)
     steps = actions.sync_steps(h)
     form = HallForm(request.POST if request.POST.get("form") == "hall" else None, instance=h)
     step_forms = [
@@ -183,7 +180,7 @@ def hall(request):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def participants(request):
-    h = _hall()
+    h = _hall(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         added, unknown = actions.add_invited(h.convention, form.ids(), request.user)
@@ -226,7 +223,7 @@ def participants(request):
 @organizer_required
 @require_POST
 def run_plan(request):
-    h = _hall()
+    h = _hall(request)
     kind = request.POST.get("kind", Plan.Kind.HALL)
     if kind not in Plan.Kind.values:
         raise Http404
@@ -388,7 +385,7 @@ def plan_csv(request, pk: int):
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def tables(request):
-    h = _hall()
+    h = _hall(request)
     if request.method == "POST":
         t = get_object_or_404(Table, hall=h, number=request.POST.get("table"))
         actions.revoke_table(t, request.user)
@@ -406,7 +403,7 @@ def tables(request):
 @organizer_required
 @require_GET
 def outputs(request):
-    h = _hall()
+    h = _hall(request)
     campaigns, topics = exports.grouped(h)
     return render(
         request,
@@ -418,7 +415,7 @@ def outputs(request):
 @organizer_required
 @require_GET
 def outputs_csv(request):
-    h = _hall()
+    h = _hall(request)
     response = HttpResponse(exports.outputs_csv(h), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="table-outputs.csv"'
     return response
@@ -427,7 +424,7 @@ def outputs_csv(request):
 @organizer_required
 @require_GET
 def outputs_md(request):
-    h = _hall()
+    h = _hall(request)
     response = HttpResponse(
         exports.outputs_markdown(h), content_type="text/markdown; charset=utf-8"
     )
@@ -438,7 +435,7 @@ def outputs_md(request):
 @organizer_required
 @require_GET
 def synthesis_md(request):
-    h = _hall()
+    h = _hall(request)
     text = exports.synthesis_markdown(h, get_language() or "fr")
     if text is None:
         raise Http404(_("The synthesis package is not installed."))
@@ -456,7 +453,7 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @organizer_required
 @require_GET
 def table_cards_pdf(request):
-    h = _hall()
+    h = _hall(request)
     kind = request.GET.get("kind", Plan.Kind.HALL)
     if request.GET.get("plan", "").isdigit():
         p = get_object_or_404(Plan, hall=h, pk=int(request.GET["plan"]))
@@ -472,7 +469,7 @@ def table_cards_pdf(request):
 @organizer_required
 @require_GET
 def badges_pdf(request):
-    h = _hall()
+    h = _hall(request)
     qs = Participant.objects.filter(convention=h.convention).select_related("member")
     plan_ = actions.published_plan(h)
     part = request.GET.get("part", "")
@@ -490,6 +487,6 @@ def badges_pdf(request):
 @member_required
 @require_GET
 def my_badge_pdf(request):
-    convention = _convention()
+    convention = current_convention_or_404(request)
     participant = get_object_or_404(Participant, convention=convention, member=request.member)
     return _pdf(pdf.badges(actions.get_hall(convention), [participant]), "badge.pdf")

@@ -12,10 +12,10 @@ def is_participant(context) -> bool:
         return False
     cached = getattr(request, "_pnyx_is_participant", None)
     if cached is None:
-        from pnyx.programme.models import Convention, Participant
+        from pnyx.programme.models import Participant, current_convention
 
         member = getattr(user, "member", None)
-        convention = Convention.objects.current()
+        convention = current_convention(request)
         cached = bool(
             member
             and convention
