@@ -214,4 +214,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PNYX_LOG_LEVEL", "WARNING")},
+    "loggers": {"django.tasks": {"level": os.environ.get("PNYX_LOG_LEVEL", "WARNING")}},
 }

@@ -331,3 +331,17 @@ def load_interventions(conv: Convention) -> None:
         c, "request_changes", "demo", "Pouvez-vous préciser le sujet et la campagne concernée ?"
     )
     actions.place(a, slot, "demo")
+
+
+def check_in_participants(conv: Convention, every: int = 5):
+    """Most participants arrived (all but one in `every`): the in-hall vote has an electorate.
+    Returns one participant who is present, or None when there are no participants."""
+    from .models import Participant
+
+    present = None
+    for p in Participant.objects.filter(convention=conv).select_related("member").order_by("pk"):
+        if p.pk % every:
+            if p.checked_in_at is None:
+                actions.check_in(p)
+            present = present or p
+    return present

@@ -1,5 +1,3 @@
-import importlib
-import importlib.util
 import secrets
 
 from django.conf import settings
@@ -11,10 +9,10 @@ from django.test.utils import override_settings
 from pnyx.core.demo_data import members_csv
 from pnyx.members.importer import import_members
 from pnyx.members.models import Member
+from pnyx.draws import demo as draws_demo
 from pnyx.programme import demo as programme_demo
-
-# Apps that add their part of the demo implement `load(convention, stdout)` in `<app>/demo.py`.
-EXTENSIONS = ["pnyx.draws.demo", "pnyx.votes.demo", "pnyx.workshops.demo"]
+from pnyx.votes import demo as votes_demo
+from pnyx.workshops import demo as workshops_demo
 
 
 class Command(BaseCommand):
@@ -38,9 +36,11 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"Members: {report.created} created")
             programme_demo.load_interventions(conv)
-        for name in EXTENSIONS:
-            if importlib.util.find_spec(name.rsplit(".", 1)[0]) and importlib.util.find_spec(name):
-                importlib.import_module(name).load(conv, self.stdout)
+        # In this order: the draw makes participants, the workshops seat them.
+        draws_demo.load(conv, self.stdout)
+        votes_demo.load(conv, self.stdout)
+        workshops_demo.load(conv, self.stdout)
+        present = programme_demo.check_in_participants(conv)
         User = get_user_model()
         # The organizer's password is random, kept out of the repository, in var/ (mode 0600).
         secret = settings.VAR_DIR / "demo-organizer-password"
@@ -65,3 +65,9 @@ class Command(BaseCommand):
             f"Demo ready: {conv.name}. A member to sign in as: {first.email} "
             "(the sign-in link is printed in this console)."
         )
+        if present is not None:
+            self.stdout.write(
+                f"{present.convention.participants.filter(checked_in_at__isnull=False).count()} "
+                f"participants are in the hall; the badge of one of them (signs in, then votes "
+                f"in the hall): {present.badge_path()}"
+            )
