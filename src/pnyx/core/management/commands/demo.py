@@ -7,9 +7,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from pnyx.core.demo_data import members_csv
+from pnyx.draws import demo as draws_demo
 from pnyx.members.importer import import_members
 from pnyx.members.models import Member
-from pnyx.draws import demo as draws_demo
 from pnyx.programme import demo as programme_demo
 from pnyx.votes import demo as votes_demo
 from pnyx.workshops import demo as workshops_demo
