@@ -1,6 +1,7 @@
 """End-to-end tests in Debian's headless Chromium, driven by Playwright (no browser download)."""
 
 import os
+import re
 
 import pytest
 
@@ -43,3 +44,21 @@ def new_page(browser):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def sign_in_by_link(live_server):
+    """Sign a page in as a member, the way members do: ask for a link, open it, confirm."""
+    from django.core import mail
+
+    def sign_in(page, email):
+        page.goto(live_server.url + "/connexion/")
+        page.get_by_label("Votre adresse électronique").fill(email)
+        page.get_by_role("button", name="M'envoyer un lien de connexion").click()
+        page.get_by_text("Consultez vos courriels").wait_for()
+        link = re.search(r"http://\S+/connexion/\S+/", mail.outbox[-1].body).group(0)
+        page.goto(live_server.url + link[link.index("/connexion/") :])
+        page.get_by_role("button", name="Me connecter").click()
+        page.get_by_text("Vous êtes connecté·e.").wait_for()
+
+    return sign_in

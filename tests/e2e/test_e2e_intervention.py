@@ -1,7 +1,4 @@
-import re
-
 import pytest
-from django.core import mail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -9,7 +6,7 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4000
 
 
 def test_member_proposes_a_video_organizer_places_it_public_programme_shows_it(
-    live_server, new_page, tmp_path, django_user_model
+    live_server, new_page, sign_in_by_link, tmp_path, django_user_model
 ):
     from pnyx.members.models import Member
     from pnyx.programme import demo
@@ -32,14 +29,7 @@ def test_member_proposes_a_video_organizer_places_it_public_programme_shows_it(
 
     # 1. The member signs in by a link received by email.
     member = new_page()
-    member.goto(live_server.url + "/connexion/")
-    member.get_by_label("Votre adresse électronique").fill("nadia@example.org")
-    member.get_by_role("button", name="M'envoyer un lien de connexion").click()
-    member.get_by_text("Consultez vos courriels").wait_for()
-    link = re.search(r"http://\S+/connexion/\S+/", mail.outbox[-1].body).group(0)
-    member.goto(live_server.url + link[link.index("/connexion/") :])
-    member.get_by_role("button", name="Me connecter").click()
-    member.get_by_text("Vous êtes connecté·e.").wait_for()
+    sign_in_by_link(member, "nadia@example.org")
 
     # 2. She proposes an intervention with a small video file.
     member.goto(live_server.url + "/interventions/proposer/")

@@ -1,13 +1,12 @@
 import re
 
 import pytest
-from django.core import mail
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_votes_3_of_30_gets_a_receipt_and_finds_it_after_closing(
-    live_server, new_page, django_user_model
+    live_server, new_page, sign_in_by_link, django_user_model
 ):
     from pnyx.members.models import Member
     from pnyx.programme import demo
@@ -34,14 +33,7 @@ def test_member_votes_3_of_30_gets_a_receipt_and_finds_it_after_closing(
 
     # 1. The member signs in by a link received by email.
     member = new_page()
-    member.goto(live_server.url + "/connexion/")
-    member.get_by_label("Votre adresse électronique").fill("nadia@example.org")
-    member.get_by_role("button", name="M'envoyer un lien de connexion").click()
-    member.get_by_text("Consultez vos courriels").wait_for()
-    link = re.search(r"http://\S+/connexion/\S+/", mail.outbox[-1].body).group(0)
-    member.goto(live_server.url + link[link.index("/connexion/") :])
-    member.get_by_role("button", name="Me connecter").click()
-    member.get_by_text("Vous êtes connecté·e.").wait_for()
+    sign_in_by_link(member, "nadia@example.org")
 
     # 2. She chooses 3 of 30; the counter follows and stops her at 3.
     member.goto(live_server.url + "/votes/")

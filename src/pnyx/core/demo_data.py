@@ -6,6 +6,8 @@ import csv
 import io
 import random
 
+from pnyx.members.importer import COLUMNS
+
 FIRST_F = [
     "Camille",
     "Léa",
@@ -124,18 +126,7 @@ CITIES = {
     "Centre-Val de Loire": ["Tours", "Orléans"],
     "Corse": ["Ajaccio", "Bastia"],
 }
-HEADER = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "gender",
-    "region",
-    "birth_year",
-    "action_group",
-    "joined_on",
-    "volunteer",
-]
+HEADER = COLUMNS  # the importer's columns, in its order
 
 
 def members_csv(n: int = 4000, seed: int = 2017) -> str:
