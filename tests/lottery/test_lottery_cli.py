@@ -130,19 +130,20 @@ def test_verify_rejects_tampering(files, capsys):
 
 
 def test_verify_replacements(files, capsys):
-    from pnyx.lottery import Distribution, replay_replacements
+    from pnyx.lottery import Distribution, replacement_candidates, replay_replacements
 
     assert draw(files, "--seed", "s") == 0
     dist = Distribution.from_bytes((files / "run-dist.json").read_bytes())
     panel = [r[0] for r in read_csv(files / "run-panel.csv")[1:]]
-    reps = replay_replacements(dist, "s", panel, [panel[0]])
-    good = f"number,declined,replacement\n1,{panel[0]},{reps[0].replacement}\n"
+    declined = next(p for p in panel if replacement_candidates(dist, panel, p))
+    reps = replay_replacements(dist, "s", panel, [declined])
+    good = f"number,declined,replacement\n1,{declined},{reps[0].replacement}\n"
     (files / "repl.csv").write_text(good)
     base = ["--distribution", str(files / "run-dist.json"), "--seed", "s"]
     base += ["--panel", str(files / "run-panel.csv"), "--replacements", str(files / "repl.csv")]
     assert cli.verify_main(base) == 0
     wrong = next(i for i in dist.problem.pool.ids if i not in panel and i != reps[0].replacement)
-    (files / "repl.csv").write_text(f"number,declined,replacement\n1,{panel[0]},{wrong}\n")
+    (files / "repl.csv").write_text(f"number,declined,replacement\n1,{declined},{wrong}\n")
     assert cli.verify_main(base) == 1
 
 

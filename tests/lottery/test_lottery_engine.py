@@ -14,8 +14,10 @@ from pnyx.lottery import (
     GroupLimit,
     compute_distribution,
     diagnose,
+    make_distribution,
     sample_panel,
 )
+from pnyx.lottery.leximin import staged_leximin
 
 
 def check_distribution(dist: Distribution) -> None:
@@ -82,6 +84,10 @@ def test_leximin_matches_brute_force(params):
     assert np.allclose(np.sort(got), np.sort(expected), atol=1e-6)
     # and person by person (the leximin marginals are unique)
     assert np.allclose(got, expected, atol=1e-6)
+    # the exact staged column generation (the fallback when the relaxation shortcut fails)
+    staged = make_distribution(problem, "leximin", *staged_leximin(problem))
+    check_distribution(staged)
+    assert np.allclose(staged.person_probability, expected, atol=1e-6)
 
 
 @settings(max_examples=25, deadline=None)

@@ -69,41 +69,111 @@ def add_rows(h: _Highs, rows: list[np.ndarray], lo: list[float], hi: list[float]
 class CountModel:
     """Integer program over c[t] in [0, size[t]] with the panel constraints.
 
-    `best(weights)` maximises sum(weights * c); `completion(lower)` finds a panel with
+    `best(weights)` maximises sum(weights * c) exactly (MIP); `improving(weights, threshold)`
+    returns a panel whose value exceeds `threshold` if one exists, trying cheap steps first
+    (LP relaxation, then a MIP over its fractional coordinates only) and proving that none
+    exists when the LP bound is at most `threshold`. `completion(lower)` finds a panel with
     c >= lower, or None.
     """
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.T = problem.n_profiles
-        self.h = new_highs()
+        self.all = np.arange(self.T, dtype=np.int32)
+        self.size = problem.profile_size.astype(float)
+        rows = constraint_rows(problem)
+        self.h = self._model(rows, integer=True)
         self.h.setOptionValue("mip_rel_gap", 1e-9)
         self.h.setOptionValue("mip_abs_gap", 1e-12)
-        size = problem.profile_size.astype(float)
-        self.h.addVars(self.T, np.zeros(self.T), size)
-        self.h.changeColsIntegrality(
-            self.T, np.arange(self.T, dtype=np.int32), np.ones(self.T, dtype=np.uint8)
-        )
-        add_rows(self.h, *constraint_rows(problem))
-        self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.all = np.arange(self.T, dtype=np.int32)
-        self.size = size
+        self.lp = self._model(rows, integer=False)
+        self.stats = {"lp": 0, "rounded": 0, "mip": 0}
+        self.size_lo = np.zeros(self.T)
 
-    def _solve(self) -> np.ndarray | None:
-        self.h.run()
-        status = self.h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+    def _model(self, rows, integer: bool) -> _Highs:
+        h = new_highs()
+        h.addVars(self.T, np.zeros(self.T), self.size)
+        if integer:
+            h.changeColsIntegrality(self.T, self.all, np.ones(self.T, dtype=np.uint8))
+        add_rows(h, *rows)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return h
+
+    def _solve(self, h: _Highs | None = None) -> np.ndarray | None:
+        h = h or self.h
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return np.rint(np.array(self.h.getSolution().col_value)).astype(np.int64)
+        return np.array(h.getSolution().col_value)
 
     def best(self, weights: np.ndarray) -> np.ndarray | None:
+        self.stats["mip"] += 1
         self.h.changeColsCost(self.T, self.all, np.asarray(weights, dtype=float))
-        return self._solve()
+        x = self._solve()
+        return None if x is None else np.rint(x).astype(np.int64)
+
+    def improving(self, weights: np.ndarray, threshold: float) -> np.ndarray | None:
+        weights = np.asarray(weights, dtype=float)
+        self.stats["lp"] += 1
+        self.lp.changeColsCost(self.T, self.all, weights)
+        x = self._solve(self.lp)
+        if x is None:
+            return self.best(weights)
+        if float(x @ weights) <= threshold:
+            return None  # the LP bound proves that no panel beats the threshold
+        r = np.rint(x)
+        frac = np.abs(x - r) > 1e-7
+        if not frac.any():
+            return r.astype(np.int64)
+        # round: keep the integral coordinates, solve a small MIP over the fractional ones
+        self.stats["rounded"] += 1
+        fixed = self.all[~frac]
+        self.h.changeColsCost(self.T, self.all, weights)
+        self.h.changeColsBounds(len(fixed), fixed, r[~frac], r[~frac])
+        try:
+            y = self._solve()
+        finally:
+            self.h.changeColsBounds(len(fixed), fixed, self.size_lo[~frac], self.size[~frac])
+        if y is not None and float(np.rint(y) @ weights) > threshold:
+            return np.rint(y).astype(np.int64)
+        # any improving panel will do: let HiGHS stop at the first one beating the threshold
+        self.stats["mip"] += 1
+        self.h.setOptionValue("objective_target", float(threshold) + 1e-12)
+        try:
+            self.h.run()
+        finally:
+            self.h.setOptionValue("objective_target", -INF)
+        sol = self.h.getSolution()
+        if sol.value_valid:
+            c = np.rint(np.array(sol.col_value)).astype(np.int64)
+            if float(c @ weights) > threshold and not self.problem.check_counts(c):
+                return c
+        c = self.best(weights)
+        if c is None or float(c @ weights) <= threshold:
+            return None
+        return c
+
+    def restrict_to_face(self, x: np.ndarray, tol: float = 1e-7) -> None:
+        """Only panels on the smallest face of the relaxation containing `x`: bounds and
+        rows tight at `x` become equalities (every panel of a lottery with expectation `x`
+        must meet them with equality)."""
+        lo = np.where(x >= self.size - tol, self.size, 0.0)
+        hi = np.where(x <= tol, 0.0, self.size)
+        for h in (self.h, self.lp):
+            h.changeColsBounds(self.T, self.all, lo, hi)
+        self.size_lo, self.size = lo, hi
+        rows, rlo, rhi = constraint_rows(self.problem)
+        for r, (ts, a, b) in enumerate(zip(rows, rlo, rhi, strict=True)):
+            v = float(x[ts].sum())
+            if abs(v - a) <= tol or abs(v - b) <= tol:
+                exact = float(round(v))
+                for h in (self.h, self.lp):
+                    h.changeRowBounds(r, exact, exact)
 
     def completion(self, lower: np.ndarray) -> np.ndarray | None:
         self.h.changeColsCost(self.T, self.all, np.zeros(self.T))
         self.h.changeColsBounds(self.T, self.all, np.asarray(lower, dtype=float), self.size)
         try:
-            return self._solve()
+            x = self._solve()
+            return None if x is None else np.rint(x).astype(np.int64)
         finally:
             self.h.changeColsBounds(self.T, self.all, np.zeros(self.T), self.size)

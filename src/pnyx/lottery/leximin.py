@@ -26,7 +26,7 @@ from collections.abc import Callable
 import highspy
 import numpy as np
 
-from ._solver import INF, CountModel, new_highs
+from ._solver import INF, CountModel, add_rows, constraint_rows, new_highs
 from .model import Problem
 
 Progress = Callable[[int, int, str], None]
@@ -34,20 +34,50 @@ Progress = Callable[[int, int, str], None]
 
 PRICE_EPS = 1e-9  # a panel enters when it beats mu by more than this
 FIX_EPS = 1e-7  # dual values above this fix their profile
+DECOMPOSE_TOL = 1e-7  # total shortfall (expected seats) accepted when decomposing x*
 LEVEL_SLACK = 1e-9  # if a stage LP turns unbounded (levels a hair too high), lower them by this
 
 
 def leximin_panels(
-    problem: Problem, progress: Progress | None = None, max_initial: int = 30
+    problem: Problem, progress: Progress | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Leximin distribution for `problem` (assumed feasible).
 
     Returns (panels, probabilities): panels is an int array (P, T) of counts per profile and
     probabilities a float array (P,) summing to 1.
+
+    Shortcut first: the leximin over the LP relaxation R of the panel constraints (fractional
+    counts) needs no column generation. Its expected counts x* are an upper bound in the
+    leximin order; if x* is a convex combination of integer panels (checked by column
+    generation, see `decompose`), it is the exact answer. Otherwise the staged algorithm runs,
+    starting from the panels already found.
     """
+    pricing = CountModel(problem)
+    levels = relaxed_leximin(problem)
+    if progress:
+        progress(0, problem.n_profiles, "decomposing the relaxed leximin")
+    target = levels * problem.profile_size
+    face = CountModel(problem)
+    face.restrict_to_face(target)
+    panels, lam, shortfall = decompose(problem, target, face, progress)
+    if shortfall <= DECOMPOSE_TOL:
+        if progress:
+            progress(problem.n_profiles, problem.n_profiles, f"{len(panels)} panels")
+        return panels, lam
+    return staged_leximin(problem, progress, pricing, list(panels))
+
+
+def staged_leximin(
+    problem: Problem,
+    progress: Progress | None = None,
+    pricing: CountModel | None = None,
+    initial: list[np.ndarray] | None = None,
+    max_initial: int = 30,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact staged column generation (Flanigan et al.'s algorithm, on profiles)."""
     T = problem.n_profiles
     size = problem.profile_size.astype(float)
-    pricing = CountModel(problem)
+    pricing = pricing or CountModel(problem)
     panels: list[np.ndarray] = []
     known: set[bytes] = set()
 
@@ -77,7 +107,9 @@ def leximin_panels(
     if first is None:
         raise ValueError("no panel meets the quotas (run the diagnosis first)")
     add(first)
-    for _ in range(min(max_initial, T)):
+    for c in initial or []:
+        add(c)
+    for _ in range(0 if initial else min(max_initial, T)):
         add(pricing.best(rng.random(T) / size))
 
     fixed = np.full(T, np.nan)
@@ -100,11 +132,8 @@ def leximin_panels(
                 continue
             x = np.array(lp.getSolution().col_value)
             y, mu = np.maximum(x[:T], 0.0), x[T]
-            c = pricing.best(y / size)
-            if c is None:
-                raise RuntimeError("pricing problem failed")
-            value = float(c @ (y / size))
-            if value <= mu + PRICE_EPS or not add(c):
+            c = pricing.improving(y / size, mu + PRICE_EPS)
+            if c is None or not add(c):
                 break
         z = float(lp.getInfo().objective_function_value)
         free = np.isnan(fixed)
@@ -155,3 +184,108 @@ def _final_distribution(
     keep = lam > 1e-12
     lam = lam[keep] / lam[keep].sum()
     return panels[keep], lam
+
+
+def relaxed_leximin(problem: Problem) -> np.ndarray:
+    """Leximin selection probability per profile over the LP relaxation (fractional counts).
+
+    LPs over x[t] in [0, size[t]] (the panel rows) and z: maximise z with x[t] >= size[t] z
+    for profiles not yet fixed; profiles whose row has a non-zero dual are fixed at z (their
+    lower bound becomes size[t] z), until all are fixed.
+    """
+    T = problem.n_profiles
+    size = problem.profile_size.astype(float)
+    h = new_highs()
+    h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    h.addVars(T + 1, np.zeros(T + 1), np.r_[size, 1.0])
+    h.changeColsCost(1, np.array([T], np.int32), np.array([1.0]))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    add_rows(h, *constraint_rows(problem))
+    first_link = h.getNumRow()
+    for t in range(T):  # x[t] - size[t] z >= 0
+        h.addRow(0.0, INF, 2, np.array([t, T], np.int32), np.array([1.0, -size[t]]))
+    levels = np.full(T, np.nan)
+    while np.isnan(levels).any():
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError("relaxed leximin LP failed")
+        sol = h.getSolution()
+        z = float(sol.col_value[T])
+        dual = np.abs(np.array(sol.row_dual)[first_link : first_link + T])
+        free = np.isnan(levels)
+        to_fix = free & (dual > FIX_EPS)
+        if not to_fix.any():
+            to_fix[np.argmax(np.where(free, dual, -1.0))] = True
+        idx = np.flatnonzero(to_fix).astype(np.int32)
+        levels[idx] = z
+        for t in idx:  # drop z from the row, keep x[t] >= size[t] z as a bound
+            h.changeCoeff(first_link + int(t), T, 0.0)
+            h.changeRowBounds(first_link + int(t), max(0.0, size[t] * z - 1e-10), INF)
+    return levels
+
+
+def decompose(
+    problem: Problem,
+    target: np.ndarray,
+    pricing: CountModel,
+    progress: Progress | None = None,
+    max_panels: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Write expected counts `target` as a lottery over integer panels, by column generation.
+
+    Master LP: minimise sum_t d[t] s.t. sum_p lambda_p c_p[t] + d[t] >= target[t],
+    sum_p lambda_p = 1. Pricing: a panel c with pi . c + sigma > 0 (pi, sigma the duals).
+    Returns (panels, lambda, shortfall); shortfall 0 means target lies in the integer hull.
+    """
+    T = problem.n_profiles
+    h = new_highs()
+    h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    h.setOptionValue("simplex_strategy", 4)  # primal simplex: columns keep the basis feasible
+    h.addVars(T, np.zeros(T), np.full(T, INF))  # d
+    h.changeColsCost(T, np.arange(T, dtype=np.int32), np.ones(T))
+    for t in range(T):
+        h.addRow(float(target[t]), INF, 1, np.array([t], np.int32), np.array([1.0]))
+    h.addRow(1.0, 1.0, 0, np.array([], np.int32), np.array([]))
+    panels: list[np.ndarray] = []
+    known: set[bytes] = set()
+    if max_panels is None:
+        max_panels = 4 * T + 100
+
+    def add(c: np.ndarray) -> bool:
+        key = c.tobytes()
+        if key in known:
+            return False
+        known.add(key)
+        panels.append(c)
+        nz = np.flatnonzero(c).astype(np.int32)
+        h.addCol(0.0, 0.0, INF, len(nz) + 1, np.r_[nz, T].astype(np.int32), np.r_[c[nz], 1.0])
+        return True
+
+    first = pricing.best(target / problem.profile_size)
+    if first is None:
+        raise ValueError("no panel meets the quotas")
+    add(first)
+    while True:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError("decomposition LP failed")
+        sol = h.getSolution()
+        duals = np.array(sol.row_dual)
+        pi, sigma = np.maximum(duals[:T], 0.0), duals[T]
+        shortfall = float(h.getInfo().objective_function_value)
+        if progress and len(panels) % 25 == 0:
+            progress(0, T, f"decomposing: {len(panels)} panels, shortfall {shortfall:.2e}")
+        if shortfall <= DECOMPOSE_TOL / 10:
+            break
+        if len(panels) > max_panels:
+            break  # budget spent (deterministic, not timed): the caller falls back
+        c = pricing.improving(pi, -sigma + PRICE_EPS)
+        if c is None or not add(c):
+            break
+    lam = np.maximum(np.array(sol.col_value)[T:], 0.0)
+    arr = np.array(panels)
+    keep = lam > 1e-12
+    lam = lam[keep] / lam[keep].sum()
+    return arr[keep] if shortfall <= DECOMPOSE_TOL else arr, lam, shortfall
