@@ -157,3 +157,23 @@ def test_live_screen_shows_the_current_item_and_what_comes_next(client, conventi
     )
     assert "Ouverture" in before[before.index('class="next"') :]
     assert 'http-equiv="refresh"' in before
+
+
+def test_organizer_home_links_every_organizer_page_and_is_for_organizers_only(
+    client, convention, make_member, organizer
+):
+    from pnyx.members.actions import user_for_member
+
+    url = reverse("programme:organizer_home")
+    assert client.get(url).status_code == 302  # to sign in
+    client.force_login(user_for_member(make_member()))
+    assert client.get(url).status_code == 403
+    client.force_login(organizer)
+    html = client.get(url).content.decode()
+    for name in (
+        "programme:moderation",
+        "votes:manage_list",
+        "draws:organizer_list",
+        "workshops:hall",
+    ):
+        assert f'href="{reverse(name)}"' in html

@@ -13,6 +13,7 @@ urlpatterns = [
     path("interventions/<int:pk>/modifier/", views.revise, name="revise"),
     path("interventions/<int:pk>/video/", views.video, name="video"),
     path("badge/<int:pk>/<str:token>/", views.badge, name="badge"),
+    path("organisation/", views.organizer_home, name="organizer_home"),
     path("organisation/interventions/", views.moderation_list, name="moderation"),
     path("organisation/interventions/<int:pk>/decision/", views.moderate, name="moderate"),
     path("organisation/interventions/<int:pk>/placer/", views.place, name="place"),

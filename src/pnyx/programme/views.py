@@ -273,6 +273,23 @@ def badge(request, pk, token):
 
 @organizer_required
 @require_GET
+def organizer_home(request):
+    """Every organizer page, from one place (the menu keeps a single "Organizers" link)."""
+    convention = current_convention_or_404(request)
+    return render(
+        request,
+        "programme/organizer_home.html",
+        {
+            "convention": convention,
+            "to_moderate": convention.interventions.filter(
+                status=InterventionStatus.SUBMITTED
+            ).count(),
+        },
+    )
+
+
+@organizer_required
+@require_GET
 def moderation_list(request):
     convention = current_convention_or_404(request)
     status = request.GET.get("status") or InterventionStatus.SUBMITTED
