@@ -174,7 +174,7 @@ def run_peer(spec_name: str, method: str, timeout: float) -> dict[str, object]:
 def fmt_seconds(r: dict[str, object]) -> str:
     if r.get("seconds") is None:
         return f"> {r['timeout']:.0f} s" if "timeout" in r else str(r.get("error"))
-    return f"{r['seconds']:.1f} s"
+    return f"{r['seconds']:.2f} s"
 
 
 def main() -> int:

@@ -164,12 +164,12 @@ def test_infeasible_quotas_are_diagnosed(files, capsys):
 @pytest.mark.parametrize(
     ("pool", "quotas", "expected"),
     [
-        (POOL, QUOTAS.replace("age,old,2,4\n", ""), "pool.csv, line 3, field 'age': value 'old'"),
-        (POOL, QUOTAS.replace("gender,M,2,3", "gender,M,two,3"), "quotas.csv, line 3, field 'min'"),
-        (POOL.replace("a05,M,North,young", "a05,M,North"), QUOTAS, "pool.csv, line 6: 3 fields"),
-        (POOL.replace("a05,", "a04,"), QUOTAS, "pool.csv, line 6, field 'id': duplicate id 'a04'"),
-        (POOL, "feature,value,min\n", "quotas.csv, line 1: missing column 'max'"),
-        (POOL, QUOTAS + "colour,red,0,1\n", "quotas.csv, line 8, field 'feature'"),
+        (POOL, QUOTAS.replace("age,old,2,4\n", ""), "pool.csv: line 3, field 'age': value 'old'"),
+        (POOL, QUOTAS.replace("gender,M,2,3", "gender,M,two,3"), "quotas.csv: line 3, field 'min'"),
+        (POOL.replace("a05,M,North,young", "a05,M,North"), QUOTAS, "pool.csv: line 6: 3 fields"),
+        (POOL.replace("a05,", "a04,"), QUOTAS, "pool.csv: line 6, field 'id': duplicate id 'a04'"),
+        (POOL, "feature,value,min\n", "quotas.csv: line 1: missing column 'max'"),
+        (POOL, QUOTAS + "colour,red,0,1\n", "quotas.csv: line 8, field 'feature'"),
         (POOL, QUOTAS.replace("gender,F,2,3", "gender,F,3,2"), "min 3 is above max 2"),
     ],
 )

@@ -206,12 +206,12 @@ def _verify(argv: list[str]) -> int:
     for line, rec in rows:
         pid = rec[pool.id_column]
         if pid not in pool.index:
-            reasons.append(f"{args.panel}, line {line}: {pid!r} is not in the pool")
+            reasons.append(f"{args.panel}: line {line}: {pid!r} is not in the pool")
             continue
         for col, value in zip(pool.columns, pool.rows[pool.index[pid]], strict=True):
             if col in rec and rec[col] != value:
                 reasons.append(
-                    f"{args.panel}, line {line}, field {col!r}: {rec[col]!r} but the pool says "
+                    f"{args.panel}: line {line}, field {col!r}: {rec[col]!r} but the pool says "
                     f"{value!r}"
                 )
     ids = [rec[pool.id_column] for _line, rec in rows]
@@ -242,10 +242,10 @@ def _verify_replacements(
     reasons = []
     for (line, rec), r in zip(rows, expected, strict=True):
         if rec.get("number", str(r.number)) != str(r.number):
-            reasons.append(f"{path}, line {line}, field 'number': expected {r.number}")
+            reasons.append(f"{path}: line {line}, field 'number': expected {r.number}")
         if rec.get("replacement") != r.replacement:
             reasons.append(
-                f"{path}, line {line}, field 'replacement': {rec.get('replacement')!r} but the "
+                f"{path}: line {line}, field 'replacement': {rec.get('replacement')!r} but the "
                 f"seed gives {r.replacement!r}"
             )
     return reasons

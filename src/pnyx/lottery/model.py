@@ -25,12 +25,11 @@ class DataError(LotteryError):
 
     def __init__(self, message: str, *, file: str = "", line: int | None = None, field: str = ""):
         self.file, self.line, self.field = file, line, field
-        parts = [
-            p
-            for p in (file, f"line {line}" if line else "", f"field {field!r}" if field else "")
-            if p
-        ]
-        super().__init__(f"{': '.join([', '.join(parts), message]) if parts else message}")
+        where = ", ".join(
+            p for p in (f"line {line}" if line else "", f"field {field!r}" if field else "") if p
+        )
+        prefix = ": ".join(p for p in (file, where) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
 class InfeasibleError(LotteryError):
