@@ -111,17 +111,21 @@ class CountModel:
         x = self._solve()
         return None if x is None else np.rint(x).astype(np.int64)
 
-    def improving(self, weights: np.ndarray, threshold: float) -> np.ndarray | None:
+    def improving(
+        self, weights: np.ndarray, threshold: float, lp_only: bool = False
+    ) -> np.ndarray | None:
         weights = np.asarray(weights, dtype=float)
         self.stats["lp"] += 1
         self.lp.changeColsCost(self.T, self.all, weights)
         x = self._solve(self.lp)
         if x is None:
-            return self.best(weights)
-        if float(x @ weights) <= threshold:
-            return None  # the LP bound proves that no panel beats the threshold
+            return None if lp_only else self.best(weights)
         r = np.rint(x)
         frac = np.abs(x - r) > 1e-7
+        if lp_only:  # only an integral LP vertex (a valid panel), no MIP
+            return None if frac.any() else r.astype(np.int64)
+        if float(x @ weights) <= threshold:
+            return None  # the LP bound proves that no panel beats the threshold
         if not frac.any():
             return r.astype(np.int64)
         # round: keep the integral coordinates, solve a small MIP over the fractional ones

@@ -34,7 +34,7 @@ Progress = Callable[[int, int, str], None]
 
 PRICE_EPS = 1e-9  # a panel enters when it beats mu by more than this
 FIX_EPS = 1e-7  # dual values above this fix their profile
-DECOMPOSE_TOL = 1e-7  # total shortfall (expected seats) accepted when decomposing x*
+DECOMPOSE_TOL = 1e-6  # total shortfall (expected seats) accepted when decomposing x*
 LEVEL_SLACK = 1e-9  # if a stage LP turns unbounded (levels a hair too high), lower them by this
 
 
@@ -231,6 +231,7 @@ def decompose(
     pricing: CountModel,
     progress: Progress | None = None,
     max_panels: int | None = None,
+    batch: int = 8,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Write expected counts `target` as a lottery over integer panels, by column generation.
 
@@ -252,6 +253,7 @@ def decompose(
     known: set[bytes] = set()
     if max_panels is None:
         max_panels = 4 * T + 100
+    rng = np.random.default_rng(0)  # solver stage only; sampling never uses NumPy's RNG
 
     def add(c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -277,13 +279,19 @@ def decompose(
         shortfall = float(h.getInfo().objective_function_value)
         if progress and len(panels) % 25 == 0:
             progress(0, T, f"decomposing: {len(panels)} panels, shortfall {shortfall:.2e}")
-        if shortfall <= DECOMPOSE_TOL / 10:
+        if shortfall <= 1e-9:
             break
         if len(panels) > max_panels:
             break  # budget spent (deterministic, not timed): the caller falls back
         c = pricing.improving(pi, -sigma + PRICE_EPS)
         if c is None or not add(c):
             break
+        # a few more columns per master solve: price perturbed duals, keep the improving ones
+        for _ in range(batch - 1):
+            w = pi * (1.0 + 0.2 * rng.random(T))
+            extra = pricing.improving(w, float("inf"), lp_only=True)
+            if extra is not None and float(extra @ pi) + sigma > PRICE_EPS:
+                add(extra)
     lam = np.maximum(np.array(sol.col_value)[T:], 0.0)
     arr = np.array(panels)
     keep = lam > 1e-12
