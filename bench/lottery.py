@@ -120,6 +120,8 @@ def _peer_worker(spec_name: str, method: str, queue: mp.Queue) -> None:
     import logging
 
     logging.disable(logging.CRITICAL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # the peer and HiGHS print banners and logs: keep the table clean
     from sortition_algorithms.adapters import CSVStringDataSource, SelectionData
     from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
     from sortition_algorithms.committee_generation.nash import find_distribution_nash
@@ -186,7 +188,8 @@ def main() -> int:
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        f" ({platform.platform()}); timings are wall-clock and noisy on a shared machine"
+        f" ({platform.platform()}), load average {os.getloadavg()[0]:.1f} at start;"
+        " timings are wall-clock and noisy on a shared machine"
     )
     print("compared: Pnyx leximin (profiles + column generation, HiGHS) vs sortition-algorithms")
     print("          maximin and nash (per-person column generation, HiGHS backend)\n")

@@ -254,6 +254,7 @@ def decompose(
     if max_panels is None:
         max_panels = 4 * T + 100
     rng = np.random.default_rng(0)  # solver stage only; sampling never uses NumPy's RNG
+    extra_pricings, idle = batch - 1, 0
 
     def add(c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -286,12 +287,21 @@ def decompose(
         c = pricing.improving(pi, -sigma + PRICE_EPS)
         if c is None or not add(c):
             break
-        # a few more columns per master solve: price perturbed duals, keep the improving ones
-        for _ in range(batch - 1):
+        # a few more columns per master solve: price perturbed duals, keep the improving ones;
+        # the batch shrinks when it stops paying (LP vertices rarely integral) and grows back
+        added = 0
+        for _ in range(extra_pricings):
             w = pi * (1.0 + 0.2 * rng.random(T))
             extra = pricing.improving(w, float("inf"), lp_only=True)
-            if extra is not None and float(extra @ pi) + sigma > PRICE_EPS:
-                add(extra)
+            if extra is not None and float(extra @ pi) + sigma > PRICE_EPS and add(extra):
+                added += 1
+        if added == 0:
+            extra_pricings = extra_pricings // 2
+            idle += 1
+            if extra_pricings == 0 and idle % 16 == 0:
+                extra_pricings = 1  # try again now and then
+        else:
+            extra_pricings = min(batch - 1, 2 * extra_pricings)
     lam = np.maximum(np.array(sol.col_value)[T:], 0.0)
     arr = np.array(panels)
     keep = lam > 1e-12
