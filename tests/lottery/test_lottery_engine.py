@@ -141,3 +141,20 @@ def test_legacy_samples_meet_quotas_and_estimates_sum_to_k():
         index = problem.pool.index
         assert problem.check_counts(problem.counts_of(index[i] for i in ids)) == []
         assert sample_panel(dist, seed) == ids
+
+
+def test_fallback_from_relaxation_to_staged_generation(monkeypatch):
+    """When the relaxed optimum does not decompose, the staged algorithm takes over, warm
+    started with the panels found; forced here by an impossible tolerance."""
+    import random
+
+    from pnyx.lottery import leximin
+
+    monkeypatch.setattr(leximin, "DECOMPOSE_TOL", -1.0)
+    for seed in range(3):
+        problem = random_problem(10, 4, 3, 2, random.Random(seed))
+        if not diagnose(problem).feasible:
+            continue
+        dist = compute_distribution(problem)
+        check_distribution(dist)
+        assert np.allclose(dist.person_probability, brute_force_leximin(problem), atol=1e-6)
