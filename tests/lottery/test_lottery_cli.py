@@ -77,6 +77,17 @@ def test_draw_writes_everything_and_verify_accepts(files, capsys):
     assert probs[0] == ["id", "probability"] and len(probs) == 13
     assert abs(sum(float(p) for _, p in probs[1:]) - 5) < 1e-9
     assert min(float(p) for _, p in probs[1:]) == pytest.approx(summary["min_probability"])
+    # PROBS.csv is exactly the marginals of the published panels (recomputed here by hand)
+    from fractions import Fraction
+
+    dist = json.loads((files / "run-dist.json").read_bytes())
+    total = dist["weight_total"]
+    expected = {}
+    for t, profile in enumerate(dist["profiles"]):
+        num = sum(p["weight"] * dict(map(tuple, p["counts"])).get(t, 0) for p in dist["panels"])
+        for pid in profile["members"]:
+            expected[pid] = float(Fraction(num, total * len(profile["members"])))
+    assert {pid: float(p) for pid, p in probs[1:]} == expected
     rc = cli.verify_main(
         [
             "--distribution",
