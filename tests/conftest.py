@@ -9,6 +9,16 @@ def _media_root(settings, tmp_path):
     settings.PNYX_SITE_URL = "http://testserver"
 
 
+@pytest.fixture(autouse=True)
+def _forget_current_convention():
+    """Each test starts with an empty per-process cache (a rolled-back test leaves no signal)."""
+    from pnyx.programme.models import forget_current_convention
+
+    forget_current_convention()
+    yield
+    forget_current_convention()
+
+
 @pytest.fixture
 def convention(db):
     from pnyx.programme import demo

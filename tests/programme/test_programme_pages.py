@@ -177,3 +177,14 @@ def test_organizer_home_links_every_organizer_page_and_is_for_organizers_only(
         "workshops:hall",
     ):
         assert f'href="{reverse(name)}"' in html
+
+
+def test_current_convention_changes_show_at_once_in_this_process(client, convention):
+    from pnyx.programme.models import current_convention
+
+    assert current_convention() == convention
+    convention.name = "Convention renommée"
+    convention.save()
+    assert "Convention renommée" in client.get(reverse("programme:home")).content.decode()
+    convention.delete()
+    assert current_convention() is None

@@ -1,3 +1,5 @@
+import time
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,13 +15,28 @@ class ConventionQuerySet(models.QuerySet):
         return self.order_by("-is_current", "-starts_on").first()
 
 
+# Every page shows the current convention: each process keeps it a few seconds (a cache, not
+# state: a change made elsewhere shows within CURRENT_CONVENTION_SECONDS; here at once).
+CURRENT_CONVENTION_SECONDS = 5.0
+_current_cache: dict = {"at": -1e9, "value": None}
+
+
+def forget_current_convention(**_kwargs) -> None:
+    _current_cache["at"] = -1e9
+
+
 def current_convention(request=None):
-    """The convention the site shows, fetched once per request."""
-    if request is None:
-        return Convention.objects.current()
-    if not hasattr(request, "_pnyx_current_convention"):
-        request._pnyx_current_convention = Convention.objects.current()
-    return request._pnyx_current_convention
+    """The convention the site shows, fetched at most once per request and every few seconds."""
+    if request is not None and hasattr(request, "_pnyx_current_convention"):
+        return request._pnyx_current_convention
+    now = time.monotonic()
+    if now - _current_cache["at"] > CURRENT_CONVENTION_SECONDS:
+        _current_cache["value"] = Convention.objects.current()
+        _current_cache["at"] = now
+    value = _current_cache["value"]
+    if request is not None:
+        request._pnyx_current_convention = value
+    return value
 
 
 def current_convention_or_404(request=None):
@@ -310,3 +327,7 @@ class Intervention(models.Model):
     @property
     def editable_by_member(self) -> bool:
         return self.status in (InterventionStatus.SUBMITTED, InterventionStatus.CHANGES_REQUESTED)
+
+
+models.signals.post_save.connect(forget_current_convention, sender=Convention)
+models.signals.post_delete.connect(forget_current_convention, sender=Convention)

@@ -34,13 +34,13 @@ def _actor(request) -> str:
     return f"user:{request.user.get_username()}"
 
 
-def parse_ballot(vote: Vote, options: list[Option], data) -> Any:
-    """The raw ballot of a form post, for `actions.normalize` to validate."""
+def parse_ballot(vote: Vote, codes: list[str], data) -> Any:
+    """The raw ballot of a form post (`codes`: the vote's option codes), for `actions.normalize`
+    to validate."""
     if vote.method == Method.APPROVAL:
         return data.getlist("choice")
-    if vote.method == Method.MJ:
-        return {o.code: data.get(f"grade-{o.code}") for o in options if data.get(f"grade-{o.code}")}
-    return {o.code: data.get(f"rank-{o.code}") for o in options if data.get(f"rank-{o.code}")}
+    prefix = "grade" if vote.method == Method.MJ else "rank"
+    return {c: data.get(f"{prefix}-{c}") for c in codes if data.get(f"{prefix}-{c}")}
 
 
 def _ballot_rows(vote: Vote, options: list[Option], content: Any) -> list[tuple[Option, str]]:
@@ -138,10 +138,9 @@ def detail(request, pk):
 def review(request, pk):
     vote = _vote(pk)
     options = list(vote.options.all())
+    codes = [o.code for o in options]
     try:
-        content = actions.normalize(
-            vote, [o.code for o in options], parse_ballot(vote, options, request.POST)
-        )
+        content = actions.normalize(vote, codes, parse_ballot(vote, codes, request.POST))
     except VoteError as exc:
         prefill = {
             k: request.POST.getlist(k) if k == "choice" else request.POST.get(k)
@@ -163,13 +162,10 @@ def review(request, pk):
 @require_POST
 def cast(request, pk):
     vote = _vote(pk)
-    options = list(vote.options.all())
+    codes = list(vote.options.values_list("code", flat=True))
     try:
         receipt = actions.cast(
-            vote,
-            request.member,
-            parse_ballot(vote, options, request.POST),
-            options=[o.code for o in options],
+            vote, request.member, parse_ballot(vote, codes, request.POST), options=codes
         )
     except VoteError as exc:
         return _ballot_page(request, vote, error=str(exc), status=400)
