@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[23] /usr/bin/python3.1[23]; do \
 	if [ -x "$$(command -v $$p 2>/dev/null)" ] && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: demo test lint install clean-demo messages
+.PHONY: demo test lint install clean-demo messages bench-peers
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Pnyx needs Python 3.12 or newer (Django 6); none found." >&2; exit 1; fi
@@ -41,3 +41,9 @@ messages: install
 		(cd $$app && mkdir -p locale && ../../../$(PY) -m pnyx.cli makemessages -l fr --no-obsolete); done
 	cd src/pnyx && ../../$(PY) -m pnyx.cli makemessages -l fr --no-obsolete $$(for d in */; do [ -f "$$d/__init__.py" ] && echo "-i $${d%/}"; done)
 	cd src/pnyx && ../../$(PY) -m pnyx.cli compilemessages
+
+# Peers the benchmarks compare against but the project does not depend on. anti-clustering pins
+# numpy<2, which the project cannot take: it goes, without its pins, into .bench-peers/, which
+# bench/seating.py adds to its path.
+bench-peers: install
+	$(PY) -m pip install --quiet --no-deps --target .bench-peers anti-clustering scikit-learn joblib threadpoolctl narwhals

@@ -11,7 +11,8 @@ steps, tables of 7-9, with and without --remix:
 - the `anti-clustering` package (PyPI), exchange heuristic, one run per part (and per step with
   remix), categorical columns gender, region, age band, action group, when it is importable and
   finishes within --ac-timeout seconds per part (it builds an n x n distance matrix and
-  exchanges in Python); otherwise the output says so.
+  exchanges in Python); otherwise the output says so. `make bench-peers` installs it into
+  .bench-peers/ (without its numpy<2 pin), which this script adds to its path.
 
 All figures are computed by the same function (pnyx.seating.plan_stats): repeated pairs,
 same-group pairs, gender-band violations (tables outside floor/ceil of the part's share),
@@ -25,7 +26,9 @@ import argparse
 import multiprocessing as mp
 import platform
 import random
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +37,8 @@ from pnyx.seating.plan import attribute_values
 from pnyx.seating.synthetic import synthetic_people
 
 HALL = Hall(3, ("A", "B", "C"), 3, 7, 9)
+# Peers installed by `make bench-peers`; appended, so the project's own numpy comes first.
+sys.path.append(str(Path(__file__).resolve().parent.parent / ".bench-peers"))
 
 
 def random_plan(people, hall: Hall, remix: bool, seed: int) -> list[Seat]:  # type: ignore[no-untyped-def]
