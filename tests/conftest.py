@@ -10,13 +10,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _forget_current_convention():
-    """Each test starts with an empty per-process cache (a rolled-back test leaves no signal)."""
-    from pnyx.programme.models import forget_current_convention
+def _clear_process_caches():
+    """Each test starts with empty per-process caches (a rolled-back test leaves no signal)."""
+    from pnyx.core.cache import clear_process_caches
 
-    forget_current_convention()
+    clear_process_caches()
     yield
-    forget_current_convention()
+    clear_process_caches()
 
 
 @pytest.fixture

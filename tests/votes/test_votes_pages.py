@@ -153,3 +153,21 @@ def test_index_lists_votes(make_vote, client, lang):
     client.cookies["django_language"] = lang
     r = client.get("/votes/")
     assert r.status_code == 200 and "Question (approval)" in r.content.decode()
+
+
+def test_a_vote_closed_while_cached_as_open_refuses_the_ballot(make_vote, member_client, members):
+    """The cast page keeps an open vote two seconds per process; the close still wins."""
+    from pnyx.votes import actions
+
+    vote = make_vote("approval", n_options=5, max_choices=2)
+    r = member_client.post(f"/votes/{vote.pk}/voter/", {"choice": ["P01"]})
+    assert r.status_code == 200  # the vote is now in the cache, as open
+    actions.close_vote(vote, "orga")
+    other = members[0]
+    from pnyx.members.actions import user_for_member
+
+    member_client.force_login(user_for_member(other))
+    r = member_client.post(f"/votes/{vote.pk}/voter/", {"choice": ["P02"]})
+    assert r.status_code == 400
+    assert Participation.objects.filter(vote=vote).count() == 1
+    assert Ballot.objects.filter(vote=vote).count() == 1

@@ -1,11 +1,10 @@
-import time
-
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.core.cache import TTLCache
 from pnyx.members.models import Member
 
 
@@ -15,25 +14,20 @@ class ConventionQuerySet(models.QuerySet):
         return self.order_by("-is_current", "-starts_on").first()
 
 
-# Every page shows the current convention: each process keeps it a few seconds (a cache, not
-# state: a change made elsewhere shows within CURRENT_CONVENTION_SECONDS; here at once).
-CURRENT_CONVENTION_SECONDS = 5.0
-_current_cache: dict = {"at": -1e9, "value": None}
+# Every page shows the current convention: each process keeps it a few seconds (a change made
+# in another process shows within that time; in this one, at once).
+_current = TTLCache(seconds=5.0, max_entries=1)
 
 
 def forget_current_convention(**_kwargs) -> None:
-    _current_cache["at"] = -1e9
+    _current.forget()
 
 
 def current_convention(request=None):
     """The convention the site shows, fetched at most once per request and every few seconds."""
     if request is not None and hasattr(request, "_pnyx_current_convention"):
         return request._pnyx_current_convention
-    now = time.monotonic()
-    if now - _current_cache["at"] > CURRENT_CONVENTION_SECONDS:
-        _current_cache["value"] = Convention.objects.current()
-        _current_cache["at"] = now
-    value = _current_cache["value"]
+    value = _current.get("current", Convention.objects.current)
     if request is not None:
         request._pnyx_current_convention = value
     return value
