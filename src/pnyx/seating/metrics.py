@@ -28,6 +28,26 @@ class PlanStats:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class SeatGroups:
+    """A plan's seats grouped: who sits at each (step, table), its part, who is in each part."""
+
+    tables: dict[tuple[int, int], list[str]]
+    part_of: dict[tuple[int, int], int]
+    part_members: dict[tuple[int, int], list[str]]
+
+
+def group_seats(seats: Sequence[Seat]) -> SeatGroups:
+    tables: dict[tuple[int, int], list[str]] = defaultdict(list)
+    part_of: dict[tuple[int, int], int] = {}
+    part_members: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for s in seats:
+        tables[(s.step, s.table)].append(s.id)
+        part_of[(s.step, s.table)] = s.part
+        part_members[(s.step, s.part)].append(s.id)
+    return SeatGroups(tables, part_of, part_members)
+
+
 def plan_stats(
     seats: Sequence[Seat],
     people: Sequence[Person],
@@ -42,13 +62,8 @@ def plan_stats(
     band = dict(zip(ids, attribute_values(people, band_name), strict=True)) if band_name else {}
     reg = dict(zip(ids, attribute_values(people, region), strict=True))
     groups = [dict(zip(ids, attribute_values(people, a), strict=True)) for a in rules.apart]
-    tables: dict[tuple[int, int], list[str]] = defaultdict(list)
-    part_of: dict[tuple[int, int], int] = {}
-    part_members: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for s in seats:
-        tables[(s.step, s.table)].append(s.id)
-        part_of[(s.step, s.table)] = s.part
-        part_members[(s.step, s.part)].append(s.id)
+    grouped = group_seats(seats)
+    tables, part_of, part_members = grouped.tables, grouped.part_of, grouped.part_members
     together: Counter[tuple[str, str]] = Counter()
     same_group: set[tuple[str, str]] = set()
     band_bad = 0

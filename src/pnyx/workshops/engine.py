@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from pnyx import seating
 from pnyx.programme.models import Participant
+from pnyx.seating.metrics import group_seats
 
 from .models import Hall
 
@@ -88,13 +89,8 @@ def violations(
         else {}
     )
     groups = [dict(zip(ids, seating.attribute_values(people, a), strict=True)) for a in rules.apart]
-    tables: dict[tuple[int, int], list[str]] = defaultdict(list)
-    part_of: dict[tuple[int, int], int] = {}
-    part_members: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for s in seats:
-        tables[(s.step, s.table)].append(s.id)
-        part_of[(s.step, s.table)] = s.part
-        part_members[(s.step, s.part)].append(s.id)
+    grouped = group_seats(seats)
+    tables, part_of, part_members = grouped.tables, grouped.part_of, grouped.part_members
     out: list[Violation] = []
     for (step, table), members in sorted(tables.items()):
         size = len(members)
