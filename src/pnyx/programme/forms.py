@@ -24,10 +24,12 @@ class InterventionForm(forms.ModelForm):
             "video_link": _("…or a link to the video"),
         }
 
+    field_order = ["title", "summary", "campaign", "item", "format", "video", "video_link"]
+
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.filter(convention=convention)
-        self.fields["campaign"].empty_label = _("None in particular")
+        self.fields["campaign"].empty_label = _("No campaign in particular")
         self.fields["item"].queryset = Item.objects.filter(
             day__convention=convention
         ).select_related("day")
