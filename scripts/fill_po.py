@@ -18,9 +18,12 @@ def main() -> int:
     for path in paths:
         po = polib.pofile(path)
         for entry in po:
-            if "fuzzy" in entry.flags:
+            if "fuzzy" in entry.flags:  # makemessages' guess from a similar message: never keep it
                 entry.flags.remove("fuzzy")
                 entry.msgstr = ""
+                entry.previous_msgid = entry.previous_msgid_plural = None
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {0: "", 1: ""}
             if entry.msgid_plural:
                 # FR[msgid] = (singular, plural) for messages with a plural form.
                 if not all(entry.msgstr_plural.values()) and entry.msgid in fr:

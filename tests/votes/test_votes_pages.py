@@ -171,3 +171,14 @@ def test_a_vote_closed_while_cached_as_open_refuses_the_ballot(make_vote, member
     assert r.status_code == 400
     assert Participation.objects.filter(vote=vote).count() == 1
     assert Ballot.objects.filter(vote=vote).count() == 1
+
+
+def test_votes_list_says_how_many_options_to_choose(make_vote, client):
+    from django.utils import translation
+
+    make_vote("approval", n_options=5, max_choices=3)
+    make_vote("approval", n_options=5, max_choices=1, exactly=True)
+    with translation.override("fr"):
+        html = client.get("/votes/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "choisir jusqu&#x27;à 3 options" in html or "choisir jusqu'à 3 options" in html
+    assert "choisir exactement 1 option" in html

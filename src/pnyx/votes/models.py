@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pnyx.members.models import Member
 from pnyx.programme.models import Convention
@@ -99,6 +100,25 @@ class Vote(models.Model):
     @property
     def is_ranked(self) -> bool:
         return self.method in RANKED_METHODS
+
+    @property
+    def method_summary(self) -> str:
+        """The method as voters read it, with the number of choices for approval."""
+        if self.method == Method.APPROVAL and self.max_choices:
+            if self.exactly:
+                template = ngettext(
+                    "Approval: choose exactly %(k)d option",
+                    "Approval: choose exactly %(k)d options",
+                    self.max_choices,
+                )
+            else:
+                template = ngettext(
+                    "Approval: choose up to %(k)d option",
+                    "Approval: choose up to %(k)d options",
+                    self.max_choices,
+                )
+            return template % {"k": self.max_choices}
+        return str(self.get_method_display())
 
     def accepts_ballots(self, now=None) -> bool:
         now = now or timezone.now()
