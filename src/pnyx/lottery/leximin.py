@@ -232,12 +232,19 @@ def decompose(
     progress: Progress | None = None,
     max_panels: int | None = None,
     batch: int = 8,
+    n_spread: int = 0,
+    greedy_batch: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Write expected counts `target` as a lottery over integer panels, by column generation.
 
     Master LP: minimise sum_t d[t] s.t. sum_p lambda_p c_p[t] + d[t] >= target[t],
     sum_p lambda_p = 1. Pricing: a panel c with pi . c + sigma > 0 (pi, sigma the duals).
     Returns (panels, lambda, shortfall); shortfall 0 means target lies in the integer hull.
+
+    Opt-in heuristics (off by default, see docs/lottery.md "Performance"): `n_spread` greedy
+    panels sampled around `target` before the first master solve, and up to `greedy_batch`
+    greedy panels by decreasing duals per master solve, the exact pricing running only when
+    none improves. Heuristic panels do not count against the budget `max_panels`.
     """
     T = problem.n_profiles
     h = new_highs()
@@ -270,6 +277,16 @@ def decompose(
     if first is None:  # e.g. the face restriction is numerically empty: let the caller fall back
         return np.zeros((0, T), dtype=np.int64), np.zeros(0), float("inf")
     add(first)
+    # Cheap candidates first: greedy panels taking profiles in a random order biased by the
+    # target levels (a weighted sample without replacement), so that the panels spread
+    # like `target`; the exact pricing below only has to finish the job.
+    level = np.clip(target / problem.profile_size, 1e-12, None)
+    n_greedy = 0
+    for _ in range(n_spread):
+        key = -np.log(rng.random(T)) / level
+        c = pricing.greedy(np.argsort(key, kind="stable"), -key)
+        if c is not None and add(c):
+            n_greedy += 1
     while True:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -282,8 +299,22 @@ def decompose(
             progress(0, T, f"decomposing: {len(panels)} panels, shortfall {shortfall:.2e}")
         if shortfall <= 1e-9:
             break
-        if len(panels) > max_panels:
+        if len(panels) - n_greedy > max_panels:
             break  # budget spent (deterministic, not timed): the caller falls back
+        # greedy panels by decreasing (perturbed) duals; the exact pricing only when none of
+        # them improves (it alone proves that no improving panel exists)
+        greedy_added = 0
+        if greedy_batch:
+            for j in range(greedy_batch):
+                noise = 0.0 if j == 0 else 0.5 * j / greedy_batch
+                w = pi * (1.0 + noise * rng.random(T)) + 1e-9 * rng.random(T)
+                g = pricing.greedy(np.argsort(-w, kind="stable"), w)
+                if g is not None and float(g @ pi) + sigma > PRICE_EPS and add(g):
+                    greedy_added += 1
+            n_greedy += greedy_added
+            if greedy_added:
+                continue
+            greedy_batch //= 2  # it stopped paying: leave the rest to the exact pricing
         c = pricing.improving(pi, -sigma + PRICE_EPS)
         if c is None or not add(c):
             break
