@@ -134,3 +134,20 @@ def test_concurrent_appends_keep_a_gapless_chain():
     result = verify()
     assert result.ok, result.problems
     assert result.entries == 40
+
+
+def test_admin_shows_the_journal_but_cannot_change_it(client, django_user_model):
+    record("test.event", actor="tester")
+    admin_user = django_user_model.objects.create_superuser(
+        "root", "root@example.org", "pw-123456!"
+    )
+    client.force_login(admin_user)
+    entry = JournalEntry.objects.get()
+    assert client.get("/admin/journal/journalentry/").status_code == 200
+    assert client.get(f"/admin/journal/journalentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/journal/journalentry/add/").status_code == 403
+    assert (
+        client.post(f"/admin/journal/journalentry/{entry.pk}/change/", {"action": "x"}).status_code
+        == 403
+    )
+    assert verify().ok
