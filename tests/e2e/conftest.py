@@ -62,3 +62,21 @@ def sign_in_by_link(live_server):
         page.get_by_text("Vous êtes connecté·e.").wait_for()
 
     return sign_in
+
+
+@pytest.fixture
+def nadia(transactional_db):
+    """The member who signs in, in the end-to-end stories."""
+    from pnyx.members.models import Member
+
+    return Member.objects.create(
+        external_id="E1",
+        first_name="Nadia",
+        last_name="Haddad",
+        email="nadia@example.org",
+        gender="F",
+        region="Occitanie",
+        birth_year=1988,
+        joined_on="2017-02-01",
+        volunteer=True,
+    )

@@ -6,23 +6,11 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4000
 
 
 def test_member_proposes_a_video_organizer_places_it_public_programme_shows_it(
-    live_server, new_page, sign_in_by_link, tmp_path, django_user_model
+    live_server, new_page, sign_in_by_link, nadia, tmp_path, django_user_model
 ):
-    from pnyx.members.models import Member
     from pnyx.programme import demo
 
     demo.load()
-    Member.objects.create(
-        external_id="E1",
-        first_name="Nadia",
-        last_name="Haddad",
-        email="nadia@example.org",
-        gender="F",
-        region="Occitanie",
-        birth_year=1988,
-        joined_on="2017-02-01",
-        volunteer=True,
-    )
     django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-e2e-password")
     video = tmp_path / "temoignage.mp4"
     video.write_bytes(MP4)

@@ -6,23 +6,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_votes_3_of_30_gets_a_receipt_and_finds_it_after_closing(
-    live_server, new_page, sign_in_by_link, django_user_model
+    live_server, new_page, sign_in_by_link, nadia, django_user_model
 ):
-    from pnyx.members.models import Member
     from pnyx.programme import demo
     from pnyx.votes import actions
 
     convention = demo.load()
-    Member.objects.create(
-        external_id="E1",
-        first_name="Nadia",
-        last_name="Haddad",
-        email="nadia@example.org",
-        gender="F",
-        region="Occitanie",
-        birth_year=1988,
-        joined_on="2017-02-01",
-    )
     django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-e2e-password")
     vote = actions.create_vote(
         convention, "test", question="Nos campagnes", method="approval", max_choices=3, seats=3
