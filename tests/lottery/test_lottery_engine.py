@@ -158,35 +158,3 @@ def test_fallback_from_relaxation_to_staged_generation(monkeypatch):
         dist = compute_distribution(problem)
         check_distribution(dist)
         assert np.allclose(dist.person_probability, brute_force_leximin(problem), atol=1e-6)
-
-
-def test_greedy_panels_are_valid_and_decompose_with_them():
-    """The opt-in greedy candidates (CountModel.greedy, decompose's n_spread and greedy_batch)
-    only ever return valid panels on the face, and the decomposition still reaches x*."""
-    import random
-
-    from pnyx.lottery._solver import CountModel
-    from pnyx.lottery.leximin import decompose, relaxed_leximin
-
-    checked = 0
-    for seed in range(12):
-        problem = random_problem(30, 8, 4, 3, random.Random(seed))
-        if not diagnose(problem).feasible:
-            continue
-        target = relaxed_leximin(problem) * problem.profile_size
-        face = CountModel(problem)
-        face.restrict_to_face(target)
-        rng = np.random.default_rng(seed)
-        for _ in range(10):
-            key = rng.random(problem.n_profiles)
-            c = face.greedy(np.argsort(key), -key)
-            if c is not None:
-                checked += 1
-                assert problem.check_counts(c) == []
-                assert np.all(c >= face.size_lo) and np.all(c <= face.size)
-        panels, lam, shortfall = decompose(problem, target, face, n_spread=20, greedy_batch=4)
-        assert shortfall <= 1e-6
-        for c in panels:
-            assert problem.check_counts(c) == []
-        assert np.allclose(lam @ panels, target, atol=1e-6)
-    assert checked

@@ -88,9 +88,6 @@ class CountModel:
         self.lp = self._model(rows, integer=False)
         self.stats = {"lp": 0, "rounded": 0, "mip": 0}
         self.size_lo = np.zeros(self.T)
-        self.row_lo = np.array(rows[1], dtype=float)
-        self.row_hi = np.array(rows[2], dtype=float)
-        self._greedy_data: tuple | None = None
 
     def _model(self, rows, integer: bool) -> _Highs:
         h = new_highs()
@@ -175,97 +172,6 @@ class CountModel:
                 exact = float(round(v))
                 for h in (self.h, self.lp):
                     h.changeRowBounds(r, exact, exact)
-                self.row_lo[r] = self.row_hi[r] = exact
-        self._greedy_data = None
-
-    def greedy(
-        self, order: np.ndarray, weights: np.ndarray | None = None, window: int = 400
-    ) -> np.ndarray | None:
-        """A valid panel (within the current bounds and face) built greedily: profiles are
-        taken in `order`, each as many seats as the rows allow, skipping a seat when it
-        would break a maximum or leave too few seats for the minimums of some feature; a few
-        passes, then None if it got stuck. A cheap heuristic for candidate columns: every
-        panel returned is checked against all the rows."""
-        if self._greedy_data is None:
-            rows, _, _ = constraint_rows(self.problem)
-            prow: list[list[int]] = [[] for _ in range(self.T)]
-            key_of = [0]
-            feats = [q.feature for q in self.problem.quotas]
-            names = {f: i + 1 for i, f in enumerate(dict.fromkeys(feats))}
-            for r, ts in enumerate(rows[1:], start=1):
-                key_of.append(names[feats[r - 1]] if r <= len(feats) else len(names) + 1)
-                for t in ts.tolist():
-                    prow[t].append(r)
-            lo = np.rint(self.size_lo).astype(np.int64)
-            hi = np.rint(self.size).astype(np.int64)
-            self._greedy_data = (prow, key_of, len(names) + 2, lo, hi)
-        prow, key_of, n_keys, lo_c, hi_c = self._greedy_data
-        k = self.problem.k
-        rlo = [max(0, int(round(v))) if v > -INF else 0 for v in self.row_lo.tolist()]
-        rhi = [int(round(v)) if v < INF else k for v in self.row_hi.tolist()]
-        c = lo_c.copy()
-        cnt = [0] * len(rlo)
-        for t in np.flatnonzero(c).tolist():
-            for r in prow[t]:
-                cnt[r] += int(c[t])
-        filled = int(c.sum())
-        deficit = [0] * n_keys
-        for r in range(1, len(rlo)):
-            deficit[key_of[r]] += max(0, rlo[r] - cnt[r])
-        cap = (hi_c - c).tolist()
-        seats = c.tolist()
-        order = [t for t in np.asarray(order).tolist() if cap[t] > 0]
-        stop = k - min(20, k // 5)  # the last seats are left to a small MIP (exact rows)
-        for _ in range(3):
-            progress = False
-            for t in order:
-                rs = prow[t]
-                while cap[t] > 0 and filled < stop:
-                    if any(cnt[r] >= rhi[r] for r in rs):
-                        break
-                    room = k - filled - 1
-                    helped = {key_of[r] for r in rs if cnt[r] < rlo[r]}
-                    if any(d - (f in helped) > room for f, d in enumerate(deficit) if d):
-                        break
-                    for r in rs:
-                        if cnt[r] < rlo[r]:
-                            deficit[key_of[r]] -= 1
-                        cnt[r] += 1
-                    filled += 1
-                    cap[t] -= 1
-                    seats[t] += 1
-                    progress = True
-                if filled >= stop:
-                    break
-            if filled >= stop or not progress:
-                break
-        out = np.array(seats, dtype=np.int64)
-        if filled != k:  # complete with a MIP over the next profiles in `order` only
-            lo = out.astype(float)
-            hi = lo.copy()
-            rest = [t for t in order if cap[t] > 0][:window]
-            hi[rest] = self.size[rest]
-            w = np.zeros(self.T) if weights is None else np.asarray(weights, dtype=float)
-            self.h.changeColsCost(self.T, self.all, w)
-            self.h.changeColsBounds(self.T, self.all, lo, hi)
-            self.h.setOptionValue("mip_rel_gap", 1e-2)
-            try:
-                x = self._solve()
-            finally:
-                self.h.setOptionValue("mip_rel_gap", 1e-9)
-                self.h.changeColsBounds(self.T, self.all, self.size_lo, self.size)
-            if x is None:
-                return None
-            out = np.rint(x).astype(np.int64)
-            cnt = [0] * len(rlo)
-            for t in np.flatnonzero(out).tolist():
-                for r in prow[t]:
-                    cnt[r] += int(out[t])
-        if any(not rlo[r] <= cnt[r] <= rhi[r] for r in range(1, len(rlo))):
-            return None
-        if self.problem.check_counts(out):
-            return None
-        return out
 
     def completion(self, lower: np.ndarray) -> np.ndarray | None:
         self.h.changeColsCost(self.T, self.all, np.zeros(self.T))

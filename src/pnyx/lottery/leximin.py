@@ -48,22 +48,29 @@ def leximin_panels(
 
     Shortcut first: the leximin over the LP relaxation R of the panel constraints (fractional
     counts) needs no column generation. Its expected counts x* are an upper bound in the
-    leximin order; if x* is a convex combination of integer panels (checked by column
-    generation, see `decompose`), it is the exact answer. Otherwise the staged algorithm runs,
-    starting from the panels already found.
+    leximin order; if x* is a convex combination of integer panels, it is the exact answer.
+    That is checked by a walk inside the relaxation (`walk_decompose`), then, if the walk gets
+    stuck, by column generation (`decompose`). Otherwise the staged algorithm runs, starting
+    from the panels already found.
     """
-    pricing = CountModel(problem)
     levels = relaxed_leximin(problem)
+    target = levels * problem.profile_size
     if progress:
         progress(0, problem.n_profiles, "decomposing the relaxed leximin")
-    target = levels * problem.profile_size
-    face = CountModel(problem)
-    face.restrict_to_face(target)
-    panels, lam, shortfall = decompose(problem, target, face, progress)
+    panels, lam, shortfall = walk_decompose(problem, target, progress)
     if shortfall <= DECOMPOSE_TOL:
         if progress:
             progress(problem.n_profiles, problem.n_profiles, f"{len(panels)} panels")
         return panels, lam
+    # the walk left the integer hull: column generation, started from the walk's panels
+    face = CountModel(problem)
+    face.restrict_to_face(target)
+    panels, lam, shortfall = decompose(problem, target, face, progress, initial=list(panels))
+    if shortfall <= DECOMPOSE_TOL:
+        if progress:
+            progress(problem.n_profiles, problem.n_profiles, f"{len(panels)} panels")
+        return panels, lam
+    pricing = CountModel(problem)
     return staged_leximin(problem, progress, pricing, list(panels))
 
 
@@ -232,19 +239,15 @@ def decompose(
     progress: Progress | None = None,
     max_panels: int | None = None,
     batch: int = 8,
-    n_spread: int = 0,
-    greedy_batch: int = 0,
+    initial: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Write expected counts `target` as a lottery over integer panels, by column generation.
 
     Master LP: minimise sum_t d[t] s.t. sum_p lambda_p c_p[t] + d[t] >= target[t],
     sum_p lambda_p = 1. Pricing: a panel c with pi . c + sigma > 0 (pi, sigma the duals).
     Returns (panels, lambda, shortfall); shortfall 0 means target lies in the integer hull.
-
-    Opt-in heuristics (off by default, see docs/lottery.md "Performance"): `n_spread` greedy
-    panels sampled around `target` before the first master solve, and up to `greedy_batch`
-    greedy panels by decreasing duals per master solve, the exact pricing running only when
-    none improves. Heuristic panels do not count against the budget `max_panels`.
+    `initial` panels (valid ones, e.g. from `walk_decompose`) enter the master first; they
+    do not count against the budget `max_panels`.
     """
     T = problem.n_profiles
     h = new_highs()
@@ -273,20 +276,14 @@ def decompose(
         h.addCol(0.0, 0.0, INF, len(nz) + 1, np.r_[nz, T].astype(np.int32), np.r_[c[nz], 1.0])
         return True
 
-    first = pricing.best(target / problem.profile_size)
-    if first is None:  # e.g. the face restriction is numerically empty: let the caller fall back
-        return np.zeros((0, T), dtype=np.int64), np.zeros(0), float("inf")
-    add(first)
-    # Cheap candidates first: greedy panels taking profiles in a random order biased by the
-    # target levels (a weighted sample without replacement), so that the panels spread
-    # like `target`; the exact pricing below only has to finish the job.
-    level = np.clip(target / problem.profile_size, 1e-12, None)
-    n_greedy = 0
-    for _ in range(n_spread):
-        key = -np.log(rng.random(T)) / level
-        c = pricing.greedy(np.argsort(key, kind="stable"), -key)
-        if c is not None and add(c):
-            n_greedy += 1
+    for c in initial or []:
+        add(np.asarray(c, dtype=np.int64))
+    n_initial = len(panels)
+    if not panels:
+        first = pricing.best(target / problem.profile_size)
+        if first is None:  # e.g. the face is numerically empty: let the caller fall back
+            return np.zeros((0, T), dtype=np.int64), np.zeros(0), float("inf")
+        add(first)
     while True:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -299,22 +296,8 @@ def decompose(
             progress(0, T, f"decomposing: {len(panels)} panels, shortfall {shortfall:.2e}")
         if shortfall <= 1e-9:
             break
-        if len(panels) - n_greedy > max_panels:
+        if len(panels) - n_initial > max_panels:
             break  # budget spent (deterministic, not timed): the caller falls back
-        # greedy panels by decreasing (perturbed) duals; the exact pricing only when none of
-        # them improves (it alone proves that no improving panel exists)
-        greedy_added = 0
-        if greedy_batch:
-            for j in range(greedy_batch):
-                noise = 0.0 if j == 0 else 0.5 * j / greedy_batch
-                w = pi * (1.0 + noise * rng.random(T)) + 1e-9 * rng.random(T)
-                g = pricing.greedy(np.argsort(-w, kind="stable"), w)
-                if g is not None and float(g @ pi) + sigma > PRICE_EPS and add(g):
-                    greedy_added += 1
-            n_greedy += greedy_added
-            if greedy_added:
-                continue
-            greedy_batch //= 2  # it stopped paying: leave the rest to the exact pricing
         c = pricing.improving(pi, -sigma + PRICE_EPS)
         if c is None or not add(c):
             break
@@ -338,3 +321,127 @@ def decompose(
     keep = lam > 1e-12
     lam = lam[keep] / lam[keep].sum()
     return arr[keep] if shortfall <= DECOMPOSE_TOL else arr, lam, shortfall
+
+
+def walk_decompose(
+    problem: Problem,
+    target: np.ndarray,
+    progress: Progress | None = None,
+    mip_gap: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Write expected counts `target` (a point of the relaxation R) as a lottery over integer
+    panels by walking inside R (a constructive Caratheodory decomposition).
+
+    With x = target and mass m = 1: take an integer panel c on the smallest face of R that
+    contains x (every constraint tight at x is tight at c), found by a MIP that prefers the
+    profiles x favours; write x = lam c + (1 - lam) x' with lam as large as keeps x' in R (a
+    ratio test); c gets probability lam m, and the walk goes on from x' with mass m (1 - lam).
+    Each step makes at least one more constraint tight (a profile reaches 0 or its size, or a
+    quota row its bound), so the face shrinks and the walk ends within T + rows steps, at an
+    integer point (lam = 1) or once the mass left is negligible. x' is re-projected onto its
+    face after every step so that rounding errors do not pile up as the mass shrinks.
+
+    Each step only needs *some* integer panel on the face, so every panel is valid and
+    the marginals of the lottery are exactly x up to the mass left. The walk can get stuck if
+    x' leaves the integer hull (R is not integral with three features or more): then
+    (panels, lambda, shortfall) are returned with shortfall > 0 and the caller goes on with
+    column generation, starting from these panels.
+    """
+    T = problem.n_profiles
+    k = problem.k
+    size = problem.profile_size.astype(float)
+    rows, row_lo, row_hi = constraint_rows(problem)
+    model = CountModel(problem)
+    model.h.setOptionValue("mip_rel_gap", mip_gap)  # any face panel will do: a good one is enough
+    x = _snap_to_face(target, size, rows, row_lo, row_hi, tol=1e-7, row_tol=1e-6)
+    mass = 1.0
+    panels: list[np.ndarray] = []
+    weights: list[float] = []
+    for _ in range(2 * (T + len(rows)) + 2):
+        if mass * k <= WALK_MASS_LEFT:
+            break
+        model.restrict_to_face(x, tol=WALK_TOL)
+        c = model.best(x / size)
+        if c is None:
+            break  # stuck: x has left the integer hull (or the face is numerically empty)
+        lam = _max_step(x, c, size, rows, row_lo, row_hi)
+        if lam <= 1e-12:
+            break
+        panels.append(c)
+        weights.append(lam * mass)
+        if lam >= 1.0 - 1e-12:
+            mass = 0.0
+            break
+        x = _snap_to_face((x - lam * c) / (1.0 - lam), size, rows, row_lo, row_hi, WALK_TOL)
+        mass *= 1.0 - lam
+        if progress:
+            free = int(((x > 0) & (x < size)).sum())
+            progress(T - free, T, f"decomposing: {len(panels)} panels, {mass:.1e} of the mass left")
+    if not panels:
+        return np.zeros((0, T), dtype=np.int64), np.zeros(0), float("inf")
+    arr = np.array(panels)
+    lam_all = np.array(weights) / sum(weights)
+    shortfall = float(np.maximum(target - lam_all @ arr, 0.0).sum())
+    return arr, lam_all, shortfall
+
+
+WALK_TOL = 1e-9  # a coordinate or row this close to a bound is on it, during the walk
+WALK_MASS_LEFT = 1e-9  # stop walking when the mass left covers fewer expected seats
+
+
+def _snap_to_face(
+    x: np.ndarray,
+    size: np.ndarray,
+    rows: list[np.ndarray],
+    row_lo: list[float],
+    row_hi: list[float],
+    tol: float,
+    row_tol: float | None = None,
+) -> np.ndarray:
+    """x with coordinates within `tol` of a bound put on it, and the other (free)
+    coordinates moved as little as possible (least squares) so that every row within
+    `row_tol` of a bound sums exactly to it."""
+    x = np.where(x <= tol, 0.0, x)
+    x = np.where(x >= size - tol, size, x)
+    free = (x > 0) & (x < size)
+    a_rows, gaps = [], []
+    for ts, lo, hi in zip(rows, row_lo, row_hi, strict=True):
+        v = float(x[ts].sum())
+        rt = row_tol if row_tol is not None else tol * max(1, len(ts))
+        for bound in (lo, hi):
+            if abs(bound) < INF and abs(v - bound) <= rt:
+                row = np.zeros(len(x))
+                row[ts] = 1.0
+                a_rows.append(row[free])
+                gaps.append(bound - v)
+                break
+    if a_rows and free.any():
+        d = np.linalg.lstsq(np.array(a_rows), np.array(gaps), rcond=None)[0]
+        x[free] += d
+    return x
+
+
+def _max_step(
+    x: np.ndarray,
+    c: np.ndarray,
+    size: np.ndarray,
+    rows: list[np.ndarray],
+    row_lo: list[float],
+    row_hi: list[float],
+) -> float:
+    """The largest lam in [0, 1] with (x - lam c) / (1 - lam) still in the relaxation."""
+    cf = c.astype(float)
+    lam = 1.0
+    up = cf > 0  # (x - lam c) >= 0
+    if up.any():
+        lam = min(lam, float((x[up] / cf[up]).min()))
+    below = cf < size  # x - lam c <= (1 - lam) size
+    if below.any():
+        lam = min(lam, float(((size[below] - x[below]) / (size[below] - cf[below])).min()))
+    for ts, lo, hi in zip(rows, row_lo, row_hi, strict=True):
+        xs, cs = float(x[ts].sum()), float(cf[ts].sum())
+        if lo > -INF and cs > lo:  # xs - lam cs >= (1 - lam) lo
+            lam = min(lam, (xs - lo) / (cs - lo))
+        if hi < INF and cs < hi:
+            lam = min(lam, (hi - xs) / (hi - cs))
+    return max(lam, 0.0)
