@@ -216,9 +216,20 @@ def relaxed_leximin(problem: Problem) -> np.ndarray:
     while np.isnan(levels).any():
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError("relaxed leximin LP failed")
+            # seen on a 1,700-person pool once levels reached 1 - 3e-11: HiGHS found the LP
+            # infeasible at this strict tolerance; looser ones for this stage only
+            for tol in (1e-9, 1e-8):
+                h.setOptionValue("primal_feasibility_tolerance", tol)
+                h.clearSolver()
+                h.run()
+                if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    break
+            h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise RuntimeError("relaxed leximin LP failed")
         sol = h.getSolution()
-        z = float(sol.col_value[T])
+        x = np.array(sol.col_value)
+        z = float(x[T])
         dual = np.abs(np.array(sol.row_dual)[first_link : first_link + T])
         free = np.isnan(levels)
         to_fix = free & (dual > FIX_EPS)
@@ -226,10 +237,17 @@ def relaxed_leximin(problem: Problem) -> np.ndarray:
             to_fix[np.argmax(np.where(free, dual, -1.0))] = True
         idx = np.flatnonzero(to_fix).astype(np.int32)
         levels[idx] = z
-        for t in idx:  # drop z from the row, keep x[t] >= size[t] z as a bound
+        # drop z from the row, keep x[t] >= size[t] z as a bound; at most the value x[t] of
+        # the solution itself, so that this solution stays feasible: bounds at size[t] z
+        # could sum a hair above a quota's maximum (errors of 1e-10 add up over a row)
+        bound = np.maximum(np.minimum(x[idx], size[idx] * z) - 1e-10, 0.0)
+        for t, b in zip(idx, bound, strict=True):
             h.changeCoeff(first_link + int(t), T, 0.0)
-            h.changeRowBounds(first_link + int(t), max(0.0, size[t] * z - 1e-10), INF)
-    return levels
+            h.changeRowBounds(first_link + int(t), float(b), INF)
+    # the last solution itself: it meets every row (to 1e-10) and x[t] >= size[t] levels[t];
+    # levels * size alone can miss the panel size by 1e-6 when a stage fixes a profile whose
+    # dual was numerical noise (it could still rise a little, and does in x)
+    return np.clip(x[:T] / size, 0.0, 1.0)
 
 
 def decompose(
