@@ -5,6 +5,7 @@ Run by hand (not in tests):
     .venv/bin/python bench/lottery.py                      # all pools, peer capped at 120 s
     .venv/bin/python bench/lottery.py --pools A --peer-timeout 600
     .venv/bin/python bench/lottery.py --skip-peer
+    .venv/bin/python bench/lottery.py --pools B --seeds 1,2,3,4 --skip-peer   # other pools alike
 
 Pools are synthetic and deterministic (Python's `random.Random(seed)`): each feature has
 population shares; volunteers over- or under-represent some values (a volunteering bias), so
@@ -17,6 +18,7 @@ and reported as "> N s".
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import multiprocessing as mp
 import os
@@ -115,7 +117,7 @@ def run_pnyx(problem: Problem) -> dict[str, object]:
     return {"seconds": seconds, "min": s["min_probability"], "panels": s["panels"]}
 
 
-def _peer_worker(spec_name: str, method: str, queue: mp.Queue) -> None:
+def _peer_worker(spec: Spec, method: str, queue: mp.Queue) -> None:
     import contextlib
     import csv
     import io
@@ -129,7 +131,7 @@ def _peer_worker(spec_name: str, method: str, queue: mp.Queue) -> None:
     from sortition_algorithms.committee_generation.nash import find_distribution_nash
     from sortition_algorithms.settings import Settings
 
-    problem = make_problem(SPECS[spec_name])
+    problem = make_problem(spec)
     quotas, people_csv = io.StringIO(), io.StringIO()
     w = csv.writer(quotas)
     w.writerow(["feature", "value", "min", "max"])
@@ -154,10 +156,10 @@ def _peer_worker(spec_name: str, method: str, queue: mp.Queue) -> None:
     queue.put({"seconds": seconds, "min": min(marginal.values()), "panels": len(committees)})
 
 
-def run_peer(spec_name: str, method: str, timeout: float) -> dict[str, object]:
+def run_peer(spec: Spec, method: str, timeout: float) -> dict[str, object]:
     ctx = mp.get_context("fork")
     queue: mp.Queue = ctx.Queue()
-    proc = ctx.Process(target=_peer_worker, args=(spec_name, method, queue), daemon=True)
+    proc = ctx.Process(target=_peer_worker, args=(spec, method, queue), daemon=True)
     start = time.perf_counter()
     proc.start()
     proc.join(timeout)
@@ -187,23 +189,32 @@ def main() -> int:
     parser.add_argument("--peer-timeout", type=float, default=120.0, help="seconds per peer run")
     parser.add_argument("--peer-methods", default="maximin,nash")
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument(
+        "--seeds", default="1", help="pool generator seeds, e.g. 1,2,3 (other pools alike)"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         f" ({platform.platform()}), load average {os.getloadavg()[0]:.1f} at start;"
         " timings are wall-clock and noisy on a shared machine"
     )
-    print("compared: Pnyx leximin (profiles + column generation, HiGHS) vs sortition-algorithms")
-    print("          maximin and nash (per-person column generation, HiGHS backend)\n")
-    header = f"{'pool':5} {'n':>6} {'k':>5} {'feat':>4} {'profiles':>8} {'method':22} "
+    print("compared: Pnyx leximin (profiles, relaxed leximin split by a walk, HiGHS)")
+    print("          vs sortition-algorithms maximin and nash (per-person column generation,")
+    print("          HiGHS backend)\n")
+    header = f"{'pool':7} {'n':>6} {'k':>5} {'feat':>4} {'profiles':>8} {'method':22} "
     header += f"{'seconds':>10} {'lowest prob':>12} {'panels':>7} {'ratio':>8}"
     print(header)
     print("-" * len(header))
-    for name in args.pools.split(","):
-        spec = SPECS[name.strip()]
+    runs = [
+        (dataclasses.replace(SPECS[name.strip()], seed=int(seed)))
+        for name in args.pools.split(",")
+        for seed in args.seeds.split(",")
+    ]
+    for spec in runs:
         problem = make_problem(spec)
         ours = run_pnyx(problem)
-        prefix = f"{spec.name:5} {spec.n:>6} {spec.k:>5} {len(spec.features):>4} "
+        label = spec.name if spec.seed == 1 else f"{spec.name}/{spec.seed}"
+        prefix = f"{label:7} {spec.n:>6} {spec.k:>5} {len(spec.features):>4} "
         prefix += f"{problem.n_profiles:>8} "
         print(
             f"{prefix}{'pnyx leximin':22} {fmt_seconds(ours):>10} {ours['min']:>12.6f} "
@@ -213,7 +224,7 @@ def main() -> int:
         if args.skip_peer:
             continue
         for method in args.peer_methods.split(","):
-            r = run_peer(spec.name, method, args.peer_timeout)
+            r = run_peer(spec, method, args.peer_timeout)
             if r.get("seconds") is None:
                 ratio = f"> {args.peer_timeout / ours['seconds']:.0f}" if "timeout" in r else "-"
                 low, panels = "-", "-"

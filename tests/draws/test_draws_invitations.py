@@ -119,7 +119,8 @@ def test_answer_after_deadline_is_refused(invited):
 
 def test_no_replacement_keeps_the_seat_empty(invited, client, tmp_path, capsys):
     """When nobody fits, the seat stays empty, later replacements still work, and the
-    published files still pass `pnyx verify-draw` (unfilled seats are not in REPLACEMENTS.csv)."""
+    published files pass `pnyx verify-draw`: REPLACEMENTS.csv records each empty seat (an
+    empty replacement, the number tried) and verify-draw checks that nobody could fill it."""
     from django.urls import reverse
 
     from pnyx.lottery.cli import verify_main
@@ -132,7 +133,11 @@ def test_no_replacement_keeps_the_seat_empty(invited, client, tmp_path, capsys):
     unfilled = invited.invitations.filter(replacement_impossible=True).count()
     assert unfilled
     rows = actions.replacement_rows(invited)
-    assert len(rows) > 8  # replacements went on after the first unfilled seat
+    empty = [r for r in rows if r[2] == ""]
+    assert len(empty) == unfilled
+    assert len(rows) - len(empty) > 8  # replacements went on after the first unfilled seat
+    numbers = [r[0] for r in rows if r[2]]
+    assert numbers == list(range(1, len(numbers) + 1))
     assert len(actions.current_panel(invited)) == invited.size - unfilled
     for name in ("DIST.json", "PANEL.csv", "REPLACEMENTS.csv"):
         r = client.get(reverse("draws:download", args=[invited.pk, name]))
@@ -142,3 +147,14 @@ def test_no_replacement_keeps_the_seat_empty(invited, client, tmp_path, capsys):
     args += ["--replacements", str(tmp_path / "REPLACEMENTS.csv")]
     assert verify_main(args) == 0, capsys.readouterr().err
     assert verify().ok
+    # an auditor would catch a seat said empty that somebody could have filled, and back
+    text = (tmp_path / "REPLACEMENTS.csv").read_text()
+    first_empty = next(line for line in text.splitlines() if line.endswith(","))
+    n, declined, _ = first_empty.split(",")
+    codes = invited.pool.entries.values_list("code", flat=True)
+    someone = next(code for code in codes if code != declined)
+    (tmp_path / "REPLACEMENTS.csv").write_text(
+        text.replace(first_empty, f"{n},{declined},{someone}")
+    )
+    assert verify_main(args) == 1
+    assert "nobody can replace" in capsys.readouterr().err

@@ -253,3 +253,37 @@ def test_custom_id_column_and_legacy(files, capsys):
         ]
     )
     assert rc == 0
+
+
+def test_verify_replacements_with_an_unfilled_seat(files, capsys):
+    """REPLACEMENTS.csv records a seat nobody could refill with an empty replacement;
+    verify-draw accepts it only when it is true, and names the line otherwise."""
+    from pnyx.lottery import Distribution, replacement_candidates, replay_replacements
+
+    (files / "quotas.csv").write_text(QUOTAS.replace("gender,F,2,3", "gender,F,2,2"))
+    assert draw(files, "--seed", "s") == 0
+    capsys.readouterr()
+    dist = Distribution.from_bytes((files / "run-dist.json").read_bytes())
+    panel = sorted(
+        line.split(",")[0] for line in (files / "run-panel.csv").read_text().splitlines()[1:]
+    )
+    stuck = [p for p in panel if not replacement_candidates(dist, panel, p)]
+    free = [p for p in panel if replacement_candidates(dist, panel, p)]
+    assert stuck and free
+    reps = replay_replacements(dist, "s", panel, [stuck[0], free[0]], allow_unfilled=True)
+    assert reps[0].replacement == "" and reps[1].number == 1
+    good = f"number,declined,replacement\n1,{stuck[0]},\n1,{free[0]},{reps[1].replacement}\n"
+    (files / "repl.csv").write_text(good)
+    base = ["--distribution", str(files / "run-dist.json"), "--seed", "s"]
+    base += ["--panel", str(files / "run-panel.csv"), "--replacements", str(files / "repl.csv")]
+    assert cli.verify_main(base) == 0, capsys.readouterr()
+    capsys.readouterr()
+    # claiming an empty seat where the seed gives someone
+    (files / "repl.csv").write_text(f"number,declined,replacement\n1,{free[0]},\n")
+    assert cli.verify_main(base) == 1
+    assert "line 2, field 'replacement': empty" in capsys.readouterr().err
+    # naming somebody where nobody fits
+    outsider = next(i for i in dist.problem.pool.ids if i not in panel)
+    (files / "repl.csv").write_text(f"number,declined,replacement\n1,{stuck[0]},{outsider}\n")
+    assert cli.verify_main(base) == 1
+    assert "nobody can replace" in capsys.readouterr().err

@@ -164,3 +164,27 @@ def test_no_replacement_when_profile_exhausted():
     panel = sample_panel(dist, "s")
     with pytest.raises(NoReplacementError):
         draw_replacement(dist, "s", panel, panel[0], 1)
+
+
+def test_unfilled_seat_keeps_its_number_and_its_holder():
+    """Two women for two seats, and a man: once a woman declines nobody can replace her; the
+    seat is reported empty, the number is not used up, and she still counts as holding it
+    when the next person declines (so the man is not a candidate for a woman's seat)."""
+    problem = make_problem(
+        [("F", "x"), ("F", "y"), ("M", "x"), ("M", "y"), ("M", "x")],
+        ["g", "r"],
+        [("g", "F", 2, 2), ("g", "M", 1, 1), ("r", "x", 0, 3), ("r", "y", 0, 3)],
+        3,
+    )
+    dist = compute_distribution(problem)
+    panel = sample_panel(dist, "s")
+    women = [p for p in panel if problem.pool.rows[problem.pool.index[p]][0] == "F"]
+    man = next(p for p in panel if p not in women)
+    with pytest.raises(NoReplacementError):
+        replay_replacements(dist, "s", panel, [women[0]])
+    reps = replay_replacements(dist, "s", panel, [women[0], man], allow_unfilled=True)
+    assert reps[0].number == 1 and reps[0].declined == women[0] and reps[0].replacement == ""
+    assert reps[1].number == 1 and reps[1].declined == man  # number 1 was not used up
+    assert reps[1] == draw_replacement(dist, "s", panel, man, 1, excluded=[women[0]])
+    men_left = {"p02", "p03", "p04"} - {man}
+    assert reps[1].replacement in men_left

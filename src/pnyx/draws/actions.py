@@ -476,12 +476,19 @@ def current_panel(draw: Draw) -> list[str]:
 
 
 def replacement_rows(draw: Draw) -> list[tuple[int, str, str]]:
-    """(number, declined code, replacement code) in the order they were drawn: REPLACEMENTS.csv."""
-    return list(
-        draw.invitations.filter(replacement_number__isnull=False)
-        .order_by("replacement_number")
-        .values_list("replacement_number", "replaces__entry__code", "entry__code")
+    """(number, declined code, replacement code) in the order they were drawn: REPLACEMENTS.csv.
+
+    A seat nobody could refill is a row with an empty replacement and the number that was
+    tried; it comes before the replacement that later got that number."""
+    filled = draw.invitations.filter(replacement_number__isnull=False).values_list(
+        "replacement_number", "replaces__entry__code", "entry__code"
     )
+    unfilled = draw.invitations.filter(
+        replacement_impossible=True, unfilled_number__isnull=False
+    ).values_list("unfilled_number", "entry__code", "pk")
+    rows = [(n, 1, 0, declined, code) for n, declined, code in filled]
+    rows += [(n, 0, pk, declined, "") for n, declined, pk in unfilled]
+    return [(n, declined, code) for n, _order, _pk, declined, code in sorted(rows)]
 
 
 def respond(invitation: Invitation, accept: bool, actor=None) -> Invitation:
@@ -532,7 +539,8 @@ def _replace(draw: Draw, leaving: Invitation, now) -> Invitation | None:
     )
     # Seats that could not be refilled earlier count as still held by the person who left
     # them: the engine checks quotas on full panels, and this is exactly what
-    # `lottery.replay_replacements` does with a REPLACEMENTS.csv that omits unfilled seats.
+    # `lottery.replay_replacements(..., allow_unfilled=True)` does with the rows of
+    # REPLACEMENTS.csv that have an empty replacement.
     unfilled = list(
         draw.invitations.filter(replacement_impossible=True)
         .exclude(pk=leaving.pk)
@@ -546,7 +554,8 @@ def _replace(draw: Draw, leaving: Invitation, now) -> Invitation | None:
         )
     except lottery.NoReplacementError as exc:
         leaving.replacement_impossible = True
-        leaving.save(update_fields=["replacement_impossible"])
+        leaving.unfilled_number = number
+        leaving.save(update_fields=["replacement_impossible", "unfilled_number"])
         record(
             "draw.replacement_impossible",
             obj=draw,

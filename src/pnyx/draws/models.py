@@ -196,8 +196,10 @@ class Invitation(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     replacement_number = models.PositiveIntegerField(null=True, blank=True)
-    # Set when nobody could replace this person without breaking a quota.
+    # Set when nobody could replace this person without breaking a quota; `unfilled_number`
+    # is the replacement number that was tried (not used up: the next replacement gets it).
     replacement_impossible = models.BooleanField(default=False)
+    unfilled_number = models.PositiveIntegerField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(_("answer before"), null=True, blank=True)

@@ -216,10 +216,12 @@ def _verify(argv: list[str]) -> int:
                 )
     ids = [rec[pool.id_column] for _line, rec in rows]
     reasons += verify_panel(dist, args.seed, ids, digest)
+    what = "the panel is"
     if args.replacements and not reasons:
         reasons += _verify_replacements(args.replacements, dist, args.seed, ids, digest)
+        what = "the replacements are"
     if reasons:
-        print("MISMATCH: the panel is not what this distribution and seed give", file=sys.stderr)
+        print(f"MISMATCH: {what} not what this distribution and seed give", file=sys.stderr)
         for r in reasons:
             print(f"  - {r}", file=sys.stderr)
         return 1
@@ -236,16 +238,31 @@ def _verify_replacements(
     rows = read_panel_ids(path, "declined")
     declines = [rec["declined"] for _line, rec in rows]
     try:
-        expected = replay_replacements(dist, seed, panel, declines, digest=digest)
+        expected = replay_replacements(
+            dist, seed, panel, declines, digest=digest, allow_unfilled=True
+        )
     except LotteryError as e:
         return [f"{path}: {e}"]
     reasons = []
     for (line, rec), r in zip(rows, expected, strict=True):
         if rec.get("number", str(r.number)) != str(r.number):
             reasons.append(f"{path}: line {line}, field 'number': expected {r.number}")
-        if rec.get("replacement") != r.replacement:
+        got = (rec.get("replacement") or "").strip()
+        if got == r.replacement:
+            continue
+        if not r.replacement:
             reasons.append(
-                f"{path}: line {line}, field 'replacement': {rec.get('replacement')!r} but the "
+                f"{path}: line {line}, field 'replacement': {got!r} but nobody can replace "
+                f"{r.declined!r} without breaking a quota"
+            )
+        elif not got:
+            reasons.append(
+                f"{path}: line {line}, field 'replacement': empty (seat left empty) but the "
+                f"seed gives {r.replacement!r}"
+            )
+        else:
+            reasons.append(
+                f"{path}: line {line}, field 'replacement': {got!r} but the "
                 f"seed gives {r.replacement!r}"
             )
     return reasons

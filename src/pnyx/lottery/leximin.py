@@ -5,8 +5,15 @@ they give equal probability to all members of a profile. We therefore look for a
 over *count vectors* c (c[t] seats for profile t) and a person of profile t is selected with
 probability pi[t] = E[c[t]] / size[t]. Sampling then picks c[t] members of t uniformly.
 
-Each stage solves, by column generation, the dual LP of "maximise the lowest pi over the
-profiles not yet fixed, keeping fixed profiles at their level" (variables y[t] >= 0, mu):
+The usual path is short: the leximin over the LP relaxation of the panel constraints
+(`relaxed_leximin`, a few LPs), written as a lottery over integer panels by a walk inside the
+relaxation (`walk_decompose`); when that works, it is the leximin, with a proof. When the walk
+gets stuck, column generation (`decompose`) tries to finish the decomposition, and when the
+relaxed optimum is not a lottery over panels at all, the staged algorithm below runs.
+
+In the staged algorithm, each stage solves, by column generation, the dual LP of "maximise
+the lowest pi over the profiles not yet fixed, keeping fixed profiles at their level"
+(variables y[t] >= 0, mu):
 
     minimise  mu - sum_{t fixed} f[t] y[t]
     s.t.      mu >= sum_t y[t] c[t] / size[t]      for every known panel c

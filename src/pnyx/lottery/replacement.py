@@ -6,6 +6,11 @@ or were otherwise ruled out), and whose substitution for the decliner keeps ever
 group limit) satisfied; they are listed by ascending id and one is taken with
 below(number of candidates). Same-profile volunteers are always candidates; others are too
 when the quotas leave room.
+
+When nobody can replace a decliner, the seat stays empty: the number is not used up (the next
+replacement gets it), and for the quotas of later replacements the seat still counts as held
+by the person who left (the engine checks quotas on full panels). `replay_replacements` with
+`allow_unfilled=True` reports such a seat as a Replacement whose `replacement` is "".
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ class NoReplacementError(LotteryError):
 class Replacement:
     number: int
     declined: str
-    replacement: str
+    replacement: str  # "" when nobody could replace them (the seat stays empty)
 
 
 def replacement_candidates(
@@ -78,15 +83,29 @@ def replay_replacements(
     declines: Sequence[str],
     excluded: Iterable[str] = (),
     digest: str | None = None,
+    allow_unfilled: bool = False,
 ) -> list[Replacement]:
     """Draw replacements for `declines` in order, starting from `panel`: each decliner is
-    excluded afterwards and their replacement joins the panel. Returns the replacements."""
+    excluded afterwards and their replacement joins the panel. Returns the replacements.
+
+    With `allow_unfilled`, a decliner nobody can replace gives Replacement(number, declined,
+    ""): they keep their seat for the quota checks that follow and the number is not used
+    up; without it, NoReplacementError is raised."""
     current = list(panel)
     out_excluded = set(excluded)
     out = []
-    for j, declined in enumerate(declines, start=1):
-        r = draw_replacement(dist, seed, current, declined, j, out_excluded, digest)
+    number = 1
+    for declined in declines:
+        try:
+            r = draw_replacement(dist, seed, current, declined, number, out_excluded, digest)
+        except NoReplacementError:
+            if not allow_unfilled:
+                raise
+            out.append(Replacement(number, declined, ""))
+            out_excluded.add(declined)
+            continue
         current[current.index(declined)] = r.replacement
         out_excluded.add(declined)
         out.append(r)
+        number += 1
     return out
