@@ -206,7 +206,7 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     runs = [
-        (dataclasses.replace(SPECS[name.strip()], seed=int(seed)))
+        dataclasses.replace(SPECS[name.strip()], seed=int(seed))
         for name in args.pools.split(",")
         for seed in args.seeds.split(",")
     ]

@@ -114,10 +114,14 @@ class CountModel:
     def first(self, weights: np.ndarray) -> np.ndarray | None:
         """Some panel within the current bounds: the first one HiGHS finds (its heuristics are
         guided by `weights`), or None when there is none. Much cheaper than `best` on tight
-        faces; the caller must have set `mip_max_improving_sols` to 1 on `self.h`."""
+        faces."""
         self.stats["mip"] += 1
         self.h.changeColsCost(self.T, self.all, np.asarray(weights, dtype=float))
-        self.h.run()
+        self.h.setOptionValue("mip_max_improving_sols", 1)
+        try:
+            self.h.run()
+        finally:
+            self.h.setOptionValue("mip_max_improving_sols", 2**31 - 1)  # HiGHS's default
         status = self.h.getModelStatus()
         ok = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kSolutionLimit)
         sol = self.h.getSolution()

@@ -77,8 +77,7 @@ def leximin_panels(
         if progress:
             progress(problem.n_profiles, problem.n_profiles, f"{len(panels)} panels")
         return panels, lam
-    pricing = CountModel(problem)
-    return staged_leximin(problem, progress, pricing, list(panels))
+    return staged_leximin(problem, progress, initial=list(panels))
 
 
 def staged_leximin(
@@ -358,8 +357,9 @@ def walk_decompose(
 
     With x = target and mass m = 1: take an integer panel c on the smallest face of R that
     contains x (every constraint tight at x is tight at c): the first one a MIP finds, its
-    objective preferring the profiles x favours; write x = lam c + (1 - lam) x' with lam as large as keeps x' in R (a
-    ratio test); c gets probability lam m, and the walk goes on from x' with mass m (1 - lam).
+    objective preferring the profiles x favours; write x = lam c + (1 - lam) x' with lam as
+    large as keeps x' in R (a ratio test); c gets probability lam m, and the walk goes on
+    from x' with mass m (1 - lam).
     Each step makes at least one more constraint tight (a profile reaches 0 or its size, or a
     quota row its bound), so the face shrinks and the walk ends within T + rows steps, at an
     integer point (lam = 1) or once the mass left is negligible. x' is re-projected onto its
@@ -375,10 +375,9 @@ def walk_decompose(
     k = problem.k
     size = problem.profile_size.astype(float)
     rows, row_lo, row_hi = constraint_rows(problem)
+    # any face panel will do: the first one HiGHS finds (`CountModel.first`; on B of
+    # bench/lottery.py, 82 s and 562 panels, against 110 s and 190 panels at a 5 % gap)
     model = CountModel(problem)
-    # any face panel will do: the first one HiGHS finds (on B of bench/lottery.py, 82 s and
-    # 562 panels, against 110 s and 190 panels when solving to a 5 % gap)
-    model.h.setOptionValue("mip_max_improving_sols", 1)
     x = _snap_to_face(target, size, rows, row_lo, row_hi, tol=1e-7, row_tol=1e-6)
     mass = 1.0
     panels: list[np.ndarray] = []
