@@ -118,3 +118,87 @@ def test_command_imports_and_reports(tmp_path, capsys):
     with pytest.raises(CommandError, match="line 5"):
         call_command("import_members", str(path))
     assert Member.objects.count() == 3
+
+
+LONG = "x" * 151
+
+
+@pytest.mark.parametrize(
+    "bad_line, field, limit",
+    [
+        (f"A4,{LONG},Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1", "first_name", 150),
+        (f"A4,Léa,{LONG},lea@example.org,F,Bretagne,1980,,2017-01-01,1", "last_name", 150),
+        (f"A4,Léa,Roux,{'l' * 250}@example.org,F,Bretagne,1980,,2017-01-01,1", "email", 254),
+        (f"A4,Léa,Roux,lea@example.org,F,{'B' * 101},1980,,2017-01-01,1", "region", 100),
+        (f"A4,Léa,Roux,lea@example.org,F,Bretagne,1980,{'G' * 201},2017-01-01,1", "action_group", 200),
+        (f"{'A' * 65},Léa,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1", "id", 64),
+    ],
+)
+def test_a_too_long_field_names_line_field_and_limit_and_imports_nothing(bad_line, field, limit):
+    """Today PostgreSQL raised a raw DataError (and SQLite stored the text beyond the limit)."""
+    with pytest.raises(ImportFailed) as info:
+        import_members(GOOD + bad_line + "\n", "long.csv")
+    assert [(e.line, e.field) for e in info.value.errors] == [(5, field)]
+    assert f"more than {limit} allowed" in info.value.errors[0].message
+    assert f"long.csv: line 5, field '{field}'" in str(info.value)
+    assert Member.objects.count() == 0 and ActionGroup.objects.count() == 0
+    assert not JournalEntry.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["first_name", "region", "action_group", "volunteer"])
+def test_a_nul_byte_names_line_and_field_and_imports_nothing(field):
+    cells = dict(
+        id="A4",
+        first_name="Léa",
+        last_name="Roux",
+        email="lea@example.org",
+        gender="F",
+        region="Bretagne",
+        birth_year="1980",
+        action_group="GA",
+        joined_on="2017-01-01",
+        volunteer="1",
+    )
+    cells[field] = cells[field][:1] + "\x00" + cells[field][1:]
+    data = (GOOD + ",".join(cells.values()) + "\n").encode()
+    with pytest.raises(ImportFailed) as info:
+        import_members(data, "nul.csv")
+    assert [(e.line, e.field) for e in info.value.errors] == [(5, field)]
+    assert "NUL" in info.value.errors[0].message
+    assert Member.objects.count() == 0 and ActionGroup.objects.count() == 0
+    assert not JournalEntry.objects.exists()
+
+
+def test_a_nul_byte_in_the_header_is_refused():
+    with pytest.raises(ImportFailed, match="line 1: the header contains a NUL byte"):
+        import_members(GOOD.replace("region", "reg\x00ion", 1), "nul.csv")
+
+
+def test_values_at_the_limits_are_imported():
+    row = (
+        f"{'A' * 64},{'x' * 150},{'y' * 150},{'l' * 242}@example.org,F,{'B' * 100},1980,"
+        f"{'G' * 200},2017-01-01,1\n"
+    )
+    import_members(HEADER + row, "limits.csv")
+    m = Member.objects.get()
+    assert len(m.external_id) == 64 and len(m.region) == 100 and len(m.email) == 254
+    assert len(m.action_group.name) == 200
+
+
+@pytest.mark.parametrize("region", ["=HYPERLINK(\"http://x\")", "+1", "-x", "@SUM(A1)"])
+def test_a_region_that_a_spreadsheet_runs_as_a_formula_is_refused(region):
+    """Regions are written as they are into the published POOL.csv and QUOTAS.csv."""
+    row = f'A4,Léa,Roux,lea@example.org,F,"{region.replace(chr(34), chr(34) * 2)}",1980,,2017-01-01,1'
+    with pytest.raises(ImportFailed) as info:
+        import_members(GOOD + row + "\n", "formula.csv")
+    assert [(e.line, e.field) for e in info.value.errors] == [(5, "region")]
+    assert "formula" in info.value.errors[0].message
+    assert Member.objects.count() == 0
+
+
+def test_a_member_named_like_a_formula_is_imported_as_is():
+    """Names never go into a published file; they are kept exactly as written."""
+    row = 'A4,"=HYPERLINK(""http://x"",""y"")",@Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1'
+    import_members(GOOD + row + "\n", "names.csv")
+    m = Member.objects.get(external_id="A4")
+    assert (m.first_name, m.last_name) == ('=HYPERLINK("http://x","y")', "@Roux")

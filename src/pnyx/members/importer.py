@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
+
+from pnyx.core.csvsafe import starts_like_formula
 
 from .models import ActionGroup, Gender, Member
 
@@ -43,6 +45,16 @@ MEMBER_FIELDS = [
     "joined_on",
     "volunteer",
 ]
+# The column whose text goes into a model's CharField, and that field: longer text is refused
+# here with its line and field, instead of a raw DataError from PostgreSQL (SQLite would keep it).
+LENGTH_LIMITS = {
+    "id": (Member, "external_id"),
+    "first_name": (Member, "first_name"),
+    "last_name": (Member, "last_name"),
+    "email": (Member, "email"),
+    "region": (Member, "region"),
+    "action_group": (ActionGroup, "name"),
+}
 
 
 @dataclass
@@ -92,8 +104,25 @@ def _parse_row(line: int, row: dict[str, str], errors: list[RowError]) -> dict |
         "region": values["region"],
         "action_group": values["action_group"],
     }
-    if len(values["id"]) > 64:
-        errors.append(RowError(line, "id", "is longer than 64 characters"))
+    for column, (model, name) in LENGTH_LIMITS.items():
+        limit = model._meta.get_field(name).max_length
+        if len(values[column]) > limit:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    f"is {len(values[column])} characters long, more than {limit} allowed",
+                )
+            )
+    if starts_like_formula(values["region"]):
+        # Regions go into the published draw files (POOL.csv, QUOTAS.csv), which are written
+        # as they are for auditors to recompute: they must not run as a spreadsheet formula.
+        errors.append(
+            RowError(
+                line, "region", f"'{values['region']}' starts with {values['region'][0]!r}, "
+                "which spreadsheets read as a formula",
+            )
+        )
     email = values["email"].lower()
     if email:
         try:
@@ -150,6 +179,8 @@ def parse_members_csv(data: bytes | str, filename: str = "members.csv") -> tuple
         raise ImportFailed(filename, [RowError(1, "", f"not UTF-8 text ({exc.reason})")]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
+    if any("\x00" in name for name in header if name):
+        raise ImportFailed(filename, [RowError(1, "", "the header contains a NUL byte")])
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportFailed(
@@ -166,6 +197,11 @@ def parse_members_csv(data: bytes | str, filename: str = "members.csv") -> tuple
             continue
         if any(v is None for v in row.values()):
             errors.append(RowError(line, "", "fewer cells than columns in the header"))
+            continue
+        nul = [k for k, v in row.items() if "\x00" in v]
+        if nul:
+            # PostgreSQL cannot store NUL in text; it is never meant to be in a members' file.
+            errors.extend(RowError(line, k, "contains a NUL byte") for k in nul)
             continue
         parsed = _parse_row(line, row, errors)
         if parsed is None:
@@ -259,6 +295,10 @@ def import_members(data: bytes | str, filename: str = "members.csv", actor=None)
             # Two members swapping their emails in one file, or a concurrent import.
             raise ImportFailed(
                 filename, [RowError(0, "email", f"conflict while saving: {exc}")]
+            ) from None
+        except DataError as exc:  # a last guard: every known limit is checked row by row above
+            raise ImportFailed(
+                filename, [RowError(0, "", f"the database refused a value: {exc}")]
             ) from None
         report.created = len(to_create)
         report.updated = len(to_update)
