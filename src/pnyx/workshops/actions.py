@@ -7,6 +7,7 @@ published, a manual move, a table output received, a table QR code revoked) are 
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pnyx import seating
+from pnyx.core import csvsafe
 from pnyx.journal.actions import record
 from pnyx.members.models import Member
 from pnyx.programme.models import Campaign, Convention, Item, ItemKind, Participant, Topic
@@ -299,18 +301,19 @@ def move(
 
 def plan_csv(plan: Plan) -> str:
     """The plan in the format of `pnyx seat` (id,step,part,table,campaign) or `pnyx topics`."""
+    buf = io.StringIO()
+    w = csvsafe.writer(buf)
     if plan.kind == Plan.Kind.TOPICS:
-        lines = ["id,topic,table"] + [
-            f"{pid},{slug},{table}"
-            for pid, slug, table in plan.topic_seats.values_list(
-                "participant_id", "topic__slug", "table"
-            ).order_by("table", "participant_id")
-        ]
+        w.writerow(["id", "topic", "table"])
+        w.writerows(
+            plan.topic_seats.values_list("participant_id", "topic__slug", "table").order_by(
+                "table", "participant_id"
+            )
+        )
     else:
-        lines = ["id,step,part,table,campaign"] + [
-            f"{s.id},{s.step},{s.part},{s.table},{s.campaign}" for s in plan_seats(plan)
-        ]
-    return "\n".join(lines) + "\n"
+        w.writerow(["id", "step", "part", "table", "campaign"])
+        w.writerows([s.id, s.step, s.part, s.table, s.campaign] for s in plan_seats(plan))
+    return buf.getvalue()
 
 
 def publish(plan: Plan, actor=None) -> Plan:

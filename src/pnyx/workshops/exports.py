@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from pnyx.core import csvsafe
 
 from .models import Hall, Output, Plan, Step
 
@@ -97,7 +98,7 @@ COLUMNS = ["campaign", "topic", "step", "table", *Output.FIELDS, "facilitator", 
 
 def outputs_csv(hall: Hall) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvsafe.writer(buf)  # free text typed at the tables: no cell may run as a formula
     w.writerow(COLUMNS)
     for _g, step, o in _rows(hall):
         w.writerow(
