@@ -12,4 +12,5 @@ urlpatterns = [
     path("tirage/", include("pnyx.draws.urls")),
     path("votes/", include("pnyx.votes.urls")),
     path("ateliers/", include("pnyx.workshops.urls")),
+    path("journal/", include("pnyx.journal.urls")),
 ]

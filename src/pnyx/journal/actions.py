@@ -28,13 +28,33 @@ def _timestamp(dt) -> str:
     return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _as_stored(value):
+    """A payload value as every database gives it back, so that the hash verifies later.
+
+    PostgreSQL's jsonb keeps numbers as decimals: a float of magnitude 10^16 or more (always a
+    whole number) comes back as an integer, and -0.0 as 0.0. Both are normalised before
+    hashing, on every database alike; NaN and infinities, which jsonb refuses, are refused.
+    """
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"journal payloads hold finite numbers only, not {value}")
+        if abs(value) >= 1e16:
+            return int(value)
+        return value + 0.0  # -0.0 becomes 0.0
+    if isinstance(value, dict):
+        return {k: _as_stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(v) for v in value]
+    return value
+
+
 def record(
     action: str, *, actor=None, obj=None, payload=None, inputs_digest: str = ""
 ) -> JournalEntry:
     """Append one entry. Runs in its own atomic block and serialises appends on the head row."""
     payload = payload or {}
     # Round-trip through canonical JSON so that what is hashed is exactly what is stored.
-    payload = json.loads(canonical_json(payload))
+    payload = _as_stored(json.loads(canonical_json(payload)))
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
     with transaction.atomic():
@@ -111,3 +131,53 @@ def verify(expected_head: str | None = None) -> VerifyResult:
     if expected_head is not None and expected_head != prev_hash:
         problems.append(f"chain ends at {prev_hash}, expected published head {expected_head}")
     return VerifyResult(ok=not problems, entries=count, head_hash=prev_hash, problems=problems)
+
+
+@dataclass
+class Head:
+    """The journal's head as published: how many entries, and the last one's hash."""
+
+    seq: int
+    hash: str
+    at: object = None  # datetime of the last entry, or None for an empty journal
+
+
+def head() -> Head:
+    """The head to publish (GENESIS and 0 for an empty journal)."""
+    row = JournalHead.objects.filter(id=1).first()
+    if row is None or row.seq == 0:
+        return Head(seq=0, hash=GENESIS)
+    last = JournalEntry.objects.filter(seq=row.seq).values_list("created_at", flat=True).first()
+    return Head(seq=row.seq, hash=row.hash, at=last)
+
+
+def export_line(e: JournalEntry) -> str:
+    """One entry as one line of the export: the canonical JSON of its ten fields."""
+    return canonical_json(
+        {
+            "seq": e.seq,
+            "created_at": _timestamp(e.created_at),
+            "actor": e.actor,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "payload": e.payload,
+            "inputs_digest": e.inputs_digest,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+    )
+
+
+def export(out) -> int:
+    """Write the whole journal as JSONL (docs/journal.md) to a text stream; returns the count.
+
+    Reads in one transaction so that the file is a consistent prefix of the chain even while
+    others append.
+    """
+    n = 0
+    with transaction.atomic():
+        for e in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
+            out.write(export_line(e) + "\n")
+            n += 1
+    return n
