@@ -119,7 +119,9 @@ def _parse_row(line: int, row: dict[str, str], errors: list[RowError]) -> dict |
         # as they are for auditors to recompute: they must not run as a spreadsheet formula.
         errors.append(
             RowError(
-                line, "region", f"'{values['region']}' starts with {values['region'][0]!r}, "
+                line,
+                "region",
+                f"'{values['region']}' starts with {values['region'][0]!r}, "
                 "which spreadsheets read as a formula",
             )
         )
