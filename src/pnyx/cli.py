@@ -1,9 +1,9 @@
 """The `pnyx` command.
 
-Offline commands that auditors run on published files (draw, verify-draw, tally, seat, topics)
-never touch Django or a database: they call the pure packages directly. Every other command is
-a Django management command (`pnyx migrate`, `pnyx import-members`, `pnyx journal verify`...);
-hyphens in its name map to underscores.
+Offline commands that auditors run on published files (draw, verify-draw, replace, tally,
+seat, topics) never touch Django or a database: they call the pure packages directly. Every
+other command is a Django management command (`pnyx migrate`, `pnyx import-members`,
+`pnyx journal verify`...); hyphens in its name map to underscores.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 OFFLINE_COMMANDS: dict[str, str] = {
     "draw": "pnyx.lottery.cli:draw_main",
     "verify-draw": "pnyx.lottery.cli:verify_main",
+    "replace": "pnyx.lottery.cli:replace_main",
     "tally": "pnyx.tally.cli:main",
     "seat": "pnyx.seating.cli:seat_main",
     "topics": "pnyx.seating.cli:topics_main",

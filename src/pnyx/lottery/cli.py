@@ -1,7 +1,7 @@
-"""`pnyx draw` and `pnyx verify-draw` (offline: no Django, no database).
+"""`pnyx draw`, `pnyx verify-draw` and `pnyx replace` (offline: no Django, no database).
 
-Exit codes: 0 success; 1 infeasible quotas (draw) or a panel that does not match (verify-draw);
-2 bad input (missing or malformed files, bad options); 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 infeasible quotas (draw) or a panel that does not match (verify-draw,
+replace); 2 bad input (missing or malformed files, bad options); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -14,9 +14,16 @@ import time
 from collections.abc import Callable, Sequence
 
 from . import METHODS, compute_distribution, diagnose, replay_replacements, verify_panel
-from .csvio import load_problem, read_panel_ids, write_panel, write_probabilities
+from .csvio import (
+    load_problem,
+    read_panel_ids,
+    write_panel,
+    write_probabilities,
+    write_replacements,
+)
 from .distribution import Distribution, sample_panel
 from .model import DataError, GroupLimit, LotteryError
+from .replacement import NoReplacementError, Replacement, draw_replacement
 
 
 class _Parser(argparse.ArgumentParser):
@@ -266,3 +273,80 @@ def _verify_replacements(
                 f"seed gives {r.replacement!r}"
             )
     return reasons
+
+
+def replace_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="pnyx replace",
+        description="Draw the replacements of the people who declined, from the published "
+        "distribution, seed and panel, and write REPLACEMENTS.csv (what verify-draw checks).",
+    )
+    p.add_argument("--distribution", required=True, help="the published DIST.json")
+    p.add_argument("--seed", required=True, help="the public seed")
+    p.add_argument("--panel", required=True, help="PANEL.csv as published (the first panel)")
+    p.add_argument(
+        "--declines",
+        required=True,
+        help="CSV with a 'declined' column: the ids who declined, in the order they did "
+        "(other columns are ignored, so a REPLACEMENTS.csv can be given to extend it)",
+    )
+    p.add_argument("--out", help="REPLACEMENTS.csv to write (default: stdout)")
+    return p
+
+
+def replace_main(argv: Sequence[str]) -> int:
+    return _run(lambda: _replace(list(argv)))
+
+
+def _replace(argv: list[str]) -> int:
+    args = replace_parser().parse_args(argv)
+    try:
+        with open(args.distribution, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror}", file=args.distribution) from e
+    digest = hashlib.sha256(data).hexdigest()
+    dist = Distribution.from_bytes(data, args.distribution)
+    pool = dist.problem.pool
+    panel = [rec[pool.id_column] for _line, rec in read_panel_ids(args.panel, pool.id_column)]
+    reasons = verify_panel(dist, args.seed, panel, digest)
+    if reasons:
+        print(
+            f"MISMATCH: {args.panel} is not what this distribution and seed give", file=sys.stderr
+        )
+        for r in reasons:
+            print(f"  - {r}", file=sys.stderr)
+        return 1
+    # The same chain as replay_replacements(allow_unfilled=True), one decline at a time so that
+    # a decline that cannot be (someone not on the panel, or declining twice) names its line.
+    current, excluded, number = list(panel), set(), 1
+    rows: list[Replacement] = []
+    for line, rec in read_panel_ids(args.declines, "declined"):
+        declined = rec["declined"]
+        if declined not in current:
+            raise DataError(
+                f"{declined!r} is not on the panel at that point (not drawn, already replaced, "
+                "or listed twice)",
+                file=args.declines,
+                line=line,
+                field="declined",
+            )
+        try:
+            r = draw_replacement(dist, args.seed, current, declined, number, excluded, digest)
+        except NoReplacementError:
+            rows.append(Replacement(number, declined, ""))  # the seat stays empty
+            excluded.add(declined)
+            continue
+        current[current.index(declined)] = r.replacement
+        excluded.add(declined)
+        rows.append(r)
+        number += 1
+    write_replacements(args.out or sys.stdout, rows)
+    if args.out:
+        filled = sum(1 for r in rows if r.replacement)
+        print(
+            f"{len(rows)} declines: {filled} replaced, {len(rows) - filled} seats left empty; "
+            f"written to {args.out}",
+            file=sys.stderr,
+        )
+    return 0

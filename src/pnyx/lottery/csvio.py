@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .distribution import Distribution
 from .model import DataError, GroupLimit, Pool, Problem, Quota
@@ -177,3 +178,16 @@ def write_probabilities(path: str | Path, dist: Distribution) -> None:
         w.writerow(["id", "probability"])
         for pid, p in zip(dist.problem.pool.ids, dist.person_probability.tolist(), strict=True):
             w.writerow([pid, repr(p)])
+
+
+def write_replacements(out: str | Path | TextIO, rows: Sequence) -> None:
+    """REPLACEMENTS.csv: number,declined,replacement, one row per decline in order (formats.md).
+
+    `out` is a path or an open text stream (standard output)."""
+    if not isinstance(out, str | Path):
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["number", "declined", "replacement"])
+        w.writerows([r.number, r.declined, r.replacement] for r in rows)
+        return
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        write_replacements(f, rows)
