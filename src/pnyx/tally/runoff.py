@@ -276,7 +276,9 @@ def stv(
       votes). Then surpluses are transferred one at a time, the largest first: every ballot
       paper credited to the elected option passes on ``floor(surplus * its value / total)`` (in
       units) to its next continuing preference, or is non-transferable; it keeps the rest. If a
-      transfer brings an option to the quota, it is elected before further transfers.
+      transfer brings an option to the quota, it is elected before further transfers. Once
+      every seat is filled the count ends: no surplus is transferred any more. A surplus too
+      small to move anything (every paper's share rounds down to 0) is not transferred.
     - With no surplus left, when the continuing options are no more than the seats left, they
       are all elected; otherwise the continuing option with the fewest votes is excluded and its
       papers pass on at their current value.
@@ -352,11 +354,13 @@ def stv(
         if reached:
             elect(reached, t)
             stuck: set[int] = set()
-            while True:
+            # Every seat filled: the count ends, no surplus is transferred any more.
+            while len(winners) < seats:
                 t, _ = piles.totals()
                 elig = [c for c in winners if t[c] > quota and c not in stuck]
                 if not elig:
                     break
+                n_ties = len(ties)
                 chosen = pick_surplus(elig, t)
                 if piles.transfer_surplus(chosen, quota):
                     snapshot(f"surplus of {names[chosen]}")
@@ -364,16 +368,19 @@ def stv(
                     if any(t[c] >= quota for c in np.flatnonzero(piles.continuing)):
                         break
                 else:
+                    del ties[n_ties:]  # a surplus too small to move anything decided nothing
                     stuck.add(chosen)
             if len(winners) < seats and elect_rest(piles.totals()[0]):
                 break
             continue
         surplusers = [c for c in winners if t[c] > quota]
         if surplusers:
+            n_ties = len(ties)
             chosen = pick_surplus(surplusers, t)
             if piles.transfer_surplus(chosen, quota):
                 snapshot(f"surplus of {names[chosen]}")
                 continue
+            del ties[n_ties:]
         if elect_rest(t):
             break
         cont_l = [int(c) for c in cont]
