@@ -124,11 +124,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database (or Redis through the cache): no process keeps state another needs.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The cache is shared by every server process (rate limits count there): Redis through REDIS_URL,
+# else a table of the database (created by a migration of pnyx.core).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pnyx_cache",
+            # Culling drops entries at random past MAX_ENTRIES (expired ones first): keep it high.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 
@@ -194,6 +205,20 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Sign-in links: valid this long, once.
 PNYX_SIGN_IN_LINK_MINUTES = int(os.environ.get("PNYX_SIGN_IN_LINK_MINUTES", 30))
 PNYX_SIGN_IN_LINKS_PER_HOUR = int(os.environ.get("PNYX_SIGN_IN_LINKS_PER_HOUR", 5))
+
+# Rate limits, per client address, counted in the shared cache (pnyx.core.ratelimit; docs/security.md):
+# "N/<window>" with s, m, h or d. sign_in: links asked for; sign_in_link: links that did not work
+# (a good link always passes); cast: ballots cast per address *and* voter, because a hall's
+# phones share one address behind the venue's NAT.
+PNYX_RATE_LIMITS = {
+    "sign_in": os.environ.get("PNYX_RATE_SIGN_IN", "20/10m"),
+    "sign_in_link": os.environ.get("PNYX_RATE_SIGN_IN_LINK", "20/10m"),
+    "cast": os.environ.get("PNYX_RATE_CAST", "20/m"),
+}
+# The client's address is REMOTE_ADDR unless a proxy in front is trusted to set this header
+# (e.g. X-Forwarded-For); PNYX_TRUSTED_PROXIES is how many proxies append to it.
+PNYX_CLIENT_IP_HEADER = os.environ.get("PNYX_CLIENT_IP_HEADER", "")
+PNYX_TRUSTED_PROXIES = int(os.environ.get("PNYX_TRUSTED_PROXIES", 1))
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
