@@ -98,7 +98,9 @@ def main() -> None:
                 f"{known / unknown:6.2f}  {len(mail.outbox)}"
             )
             mail.outbox.clear()
-    print(f"(links written: {SignInToken.objects.count()}; ratio = known / unknown, 1.00 = no tell)")
+    print(
+        f"(links written: {SignInToken.objects.count()}; ratio = known / unknown, 1.00 = no tell)"
+    )
 
 
 if __name__ == "__main__":
