@@ -16,6 +16,7 @@ class World:
     member_email: str
     member_user_id: int
     proposer_user_id: int
+    proposer_email: str
     organizer_user_id: int
     pages: dict[str, list[str]] = field(default_factory=dict)  # who -> paths
 
@@ -58,7 +59,8 @@ def build() -> World:
     ]
     member = members[0]
     user = user_for_member(member)
-    proposer = user_for_member(members.pop())  # not a participant: may propose an intervention
+    proposer_member = members.pop()  # not a participant: may propose an intervention
+    proposer = user_for_member(proposer_member)
 
     # Votes: a closed approval vote and a closed majority judgment (results, projector), an
     # open in-hall vote (ballot with its counter, projector).
@@ -166,6 +168,7 @@ def build() -> World:
         member_email=member.email,
         member_user_id=user.pk,
         proposer_user_id=proposer.pk,
+        proposer_email=proposer_member.email,
         organizer_user_id=organizer.pk,
         pages={
             "public": public,
