@@ -102,6 +102,21 @@ def test_links_that_fail_are_counted_good_ones_pass_until_the_limit(client, limi
     assert int(client.session["_auth_user_id"]) == member.user_id
 
 
+def test_badge_links_that_fail_are_counted_too(client, limits, convention, make_member):
+    from pnyx.programme.models import Participant
+
+    participant = Participant.objects.create(convention=convention, member=make_member())
+    good = participant.badge_path()
+    assert client.get(good).status_code == 200  # a good badge is not counted
+    assert client.get(f"/badge/{participant.pk}/guess-1/").status_code == 404
+    assert client.post(f"/badge/{participant.pk}/guess-2/").status_code == 404
+    r = client.post(good)
+    assert r.status_code == 429 and "_auth_user_id" not in client.session
+    participant.refresh_from_db()
+    assert participant.checked_in_at is None  # nothing done
+    assert client.post(good, REMOTE_ADDR="192.0.2.10").status_code == 302
+
+
 def test_good_links_are_not_counted(client, limits, make_member):
     """A hall behind one address signs in by link: only failures count."""
     for i in range(4):
