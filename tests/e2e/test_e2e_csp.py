@@ -91,7 +91,9 @@ def test_no_page_breaks_the_policy_and_scripts_still_work(live_server, new_page,
     assert member.get_by_label("Choix 2", exact=True).is_disabled()
 
     screen = next(p for p in world.pages["public"] if p.endswith("/ecran/") and "votes" in p)
-    with public.expect_response(lambda r: "/ecran/" in r.url and r.request.resource_type == "fetch"):
+    with public.expect_response(
+        lambda r: "/ecran/" in r.url and r.request.resource_type == "fetch"
+    ):
         watches["public"].visit(url + screen)  # screen.js fetches its content every 3 s
     public.wait_for_timeout(200)
     assert public.evaluate("window.__csp") == []
