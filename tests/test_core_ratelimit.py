@@ -43,6 +43,16 @@ def test_rates_parse_and_nonsense_is_named():
             Rate.parse(bad)
 
 
+def test_a_nonsense_limit_is_a_check_error_naming_the_setting(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    call_command("check")
+    settings.PNYX_RATE_LIMITS = {**settings.PNYX_RATE_LIMITS, "cast": "lots"}
+    with pytest.raises(SystemCheckError, match=r"PNYX_RATE_LIMITS\['cast'\]: rate 'lots'"):
+        call_command("check")
+
+
 def test_default_cache_is_shared_not_process_memory(settings):
     backend = settings.CACHES["default"]["BACKEND"]
     assert backend in {

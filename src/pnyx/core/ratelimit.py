@@ -29,6 +29,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
@@ -53,6 +54,19 @@ class Rate:
                 f"rate {text!r}: expected N/<window>, e.g. '20/10m', '5/h', '30/m' (s, m, h, d)"
             )
         return cls(int(match.group(1)), int(match.group(2) or 1) * _UNITS[match.group(3)])
+
+
+@checks.register(checks.Tags.security)
+def check_rate_limits(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A nonsense limit stops `migrate`, `runserver` and `check`, naming the setting."""
+    errors = []
+    for scope in ("sign_in", "sign_in_link", "cast"):
+        text = settings.PNYX_RATE_LIMITS.get(scope)
+        try:
+            Rate.parse(text)
+        except ValueError as exc:
+            errors.append(checks.Error(f"PNYX_RATE_LIMITS[{scope!r}]: {exc}", id="pnyx.E001"))
+    return errors
 
 
 def rate_for(scope: str) -> Rate:
