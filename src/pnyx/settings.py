@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pnyx.core.context_processors.pnyx",
@@ -124,11 +127,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database (or Redis through the cache): no process keeps state another needs.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The cache is shared by every server process (rate limits count there): Redis through REDIS_URL,
+# else a table of the database (created by a migration of pnyx.core).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pnyx_cache",
+            # Culling drops entries at random past MAX_ENTRIES (expired ones first): keep it high.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 
@@ -195,7 +209,33 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 PNYX_SIGN_IN_LINK_MINUTES = int(os.environ.get("PNYX_SIGN_IN_LINK_MINUTES", 30))
 PNYX_SIGN_IN_LINKS_PER_HOUR = int(os.environ.get("PNYX_SIGN_IN_LINKS_PER_HOUR", 5))
 
+# Rate limits, per client address, counted in the shared cache (pnyx.core.ratelimit; docs/security.md):
+# "N/<window>" with s, m, h or d. sign_in: links asked for; sign_in_link: links that did not work
+# (a good link always passes); cast: ballots cast per address *and* voter, because a hall's
+# phones share one address behind the venue's NAT.
+PNYX_RATE_LIMITS = {
+    "sign_in": os.environ.get("PNYX_RATE_SIGN_IN", "20/10m"),
+    "sign_in_link": os.environ.get("PNYX_RATE_SIGN_IN_LINK", "20/10m"),
+    "cast": os.environ.get("PNYX_RATE_CAST", "20/m"),
+}
+# The client's address is REMOTE_ADDR unless a proxy in front is trusted to set this header
+# (e.g. X-Forwarded-For); PNYX_TRUSTED_PROXIES is how many proxies append to it.
+PNYX_CLIENT_IP_HEADER = os.environ.get("PNYX_CLIENT_IP_HEADER", "")
+PNYX_TRUSTED_PROXIES = int(os.environ.get("PNYX_TRUSTED_PROXIES", 1))
+
 # Security headers.
+# Content-Security-Policy on every response (Django's own middleware): scripts and styles only
+# from our static files (an inline script needs the request's nonce: <script nonce="{{ csp_nonce }}">),
+# no inline event handlers, style attributes or javascript: links; no plugins, no framing.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pnyx.core.ratelimit import rate_limited
 from pnyx.members.actions import safe_next, user_for_member
 from pnyx.members.backends import BACKEND
 
@@ -249,6 +250,7 @@ def screen(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("sign_in_link", methods=("GET", "POST"), failures_only=True)
 def badge(request, pk, token):
     """The QR code of a participant's badge: signs the participant in and marks them present."""
     participant = Participant.objects.select_related("member", "convention").filter(pk=pk).first()

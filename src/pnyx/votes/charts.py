@@ -1,5 +1,5 @@
 """Turn a stored `pnyx.tally` result into rows the templates draw as bars (server-side HTML and
-CSS, no script): approval bars, majority-judgment merit profiles, ranked tables."""
+SVG, no script, no style attribute): approval bars, majority-judgment merit profiles, ranked tables."""
 
 from __future__ import annotations
 
@@ -48,10 +48,14 @@ def results_context(vote: Vote, revealed: Mapping[int, str] | None = None) -> di
         elif vote.method == Method.MJ:
             total = sum(s["grades"].values()) or 1
             row["majority_grade"] = s["majority_grade"]
-            row["segments"] = [
-                {"grade": g, "count": n, "width": round(100 * n / total, 2), "level": i}
-                for i, (g, n) in enumerate(s["grades"].items())
-            ]
+            # Drawn as SVG rectangles side by side: each starts where the previous ends (x).
+            row["segments"], x = [], 0.0
+            for i, (g, n) in enumerate(s["grades"].items()):
+                width = round(100 * n / total, 2)
+                row["segments"].append(
+                    {"grade": g, "count": n, "width": width, "x": round(x, 2), "level": i}
+                )
+                x += width
         else:
             row["score"] = _score_text(vote.method, s)
         rows.append(row)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pnyx.core.cache import TTLCache
+from pnyx.core.ratelimit import by_address_and_user, rate_limited
 from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 
@@ -178,6 +179,7 @@ def review(request, pk):
 
 @member_required
 @require_POST
+@rate_limited("cast", key=by_address_and_user)
 def cast(request, pk):
     vote, codes = _open_vote_and_codes(pk)
     try:

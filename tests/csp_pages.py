@@ -1,0 +1,179 @@
+"""A small convention with something on every page, and the list of the site's main pages, for
+the Content-Security-Policy tests (tests/test_core_csp.py in Django's test client,
+tests/e2e/test_e2e_csp.py in Chromium). Not a test module: imported by both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+REGIONS = ["Bretagne", "Occitanie", "Ile-de-France"]
+
+
+@dataclass
+class World:
+    organizer_password: str
+    member_email: str
+    member_user_id: int
+    proposer_user_id: int
+    proposer_email: str
+    organizer_user_id: int
+    pages: dict[str, list[str]] = field(default_factory=dict)  # who -> paths
+
+
+def build() -> World:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from pnyx.draws import actions as draws
+    from pnyx.draws.models import Draw
+    from pnyx.members.actions import user_for_member
+    from pnyx.members.models import Member
+    from pnyx.programme import demo
+    from pnyx.programme.models import Participant
+    from pnyx.votes import actions as votes
+    from pnyx.workshops import actions as workshops
+    from pnyx.workshops.models import Plan
+
+    convention = demo.load()
+    # The call for interventions open, whatever today's date (the form is one of the pages).
+    convention.proposals_open = True
+    convention.proposals_close_at = timezone.now() + dt.timedelta(days=2)
+    convention.save(update_fields=["proposals_open", "proposals_close_at"])
+    organizer = get_user_model().objects.create_superuser(
+        "csp-orga", "csp-orga@example.org", "csp-orga-password-123"
+    )
+    members = [
+        Member.objects.create(
+            external_id=f"C{i:03d}",
+            first_name=f"Prénom{i}",
+            last_name=f"Nom{i}",
+            email=f"c{i}@example.org",
+            gender="FMFMFMX"[i % 7],
+            region=REGIONS[i % 3],
+            birth_year=1950 + (i * 7) % 50,
+            joined_on=dt.date(2016 + i % 8, 3, 1),
+            volunteer=True,
+        )
+        for i in range(64)
+    ]
+    member = members[0]
+    user = user_for_member(member)
+    proposer_member = members.pop()  # not a participant: may propose an intervention
+    proposer = user_for_member(proposer_member)
+
+    # Votes: a closed approval vote and a closed majority judgment (results, projector), an
+    # open in-hall vote (ballot with its counter, projector).
+    approval = votes.create_vote(
+        convention, organizer, question="Nos campagnes", method="approval", max_choices=2, seats=2
+    )
+    mj = votes.create_vote(
+        convention,
+        organizer,
+        question="Jugement",
+        method="mj",
+        grades=["Très bien", "Bien", "Passable", "Insuffisant", "À rejeter"],
+    )
+    for vote in (approval, mj):
+        for i in range(4):
+            votes.add_option(vote, organizer, title=f"Option {i + 1}")
+    approval, mj = votes.open_vote(approval, organizer), votes.open_vote(mj, organizer)
+    for i, m in enumerate(members[1:12]):
+        votes.cast(approval, m, ["P01", "P02"][: 1 + i % 2])
+        votes.cast(
+            mj, m, {"P01": "Bien", "P02": "À rejeter", "P03": "Très bien", "P04": "Passable"}
+        )
+    votes.close_vote(approval, organizer)
+    votes.close_vote(mj, organizer)
+    live = votes.create_vote(
+        convention, organizer, question="Vote en salle", method="approval", max_choices=2, seats=2
+    )
+    for i in range(5):
+        votes.add_option(live, organizer, title=f"Choix {i + 1}")
+    live = votes.open_vote(live, organizer)
+
+    # A draw, computed and revealed.
+    pool = draws.create_pool(convention, "Volontaires", actor=organizer)
+    draw = draws.create_draw(pool, title="Tirage", size=8, actor=organizer)
+    draws.set_parity(draw)
+    draws.start_computation(draw, organizer)
+    draws.compute(draw.pk, actor=organizer)
+    draw = Draw.objects.get(pk=draw.pk)
+    draws.publish_digest(draw, organizer)
+    draw = draws.reveal(draw, "3 6 1 4 2 5", "Alice, Bob", organizer)
+
+    # A published hall plan: 63 participants, three tables of 7 in each of three parts.
+    for i, m in enumerate(members):
+        Participant.objects.create(
+            convention=convention,
+            member=m,
+            source=Participant.Source.DRAWN if i % 4 else Participant.Source.INVITED,
+        )
+    hall = workshops.get_hall(convention)
+    plan = workshops.run_plan(hall, organizer)
+    workshops.publish(plan, organizer)
+    plan = Plan.objects.get(pk=plan.pk)
+
+    public = [
+        "/",
+        "/actualites/",
+        "/ecran/",
+        "/connexion/",
+        "/connexion/not-a-token/",
+        "/votes/",
+        f"/votes/{approval.pk}/resultats/",
+        f"/votes/{mj.pk}/resultats/",
+        f"/votes/{approval.pk}/recu/",
+        f"/votes/{approval.pk}/ecran/",
+        f"/votes/{mj.pk}/ecran/",
+        f"/votes/{live.pk}/ecran/",
+        "/tirage/",
+        f"/tirage/{draw.pk}/",
+        "/interventions/proposer/",
+        "/admin/login/",
+    ]
+    as_member = [
+        f"/votes/{live.pk}/",
+        f"/votes/{approval.pk}/",
+        "/interventions/mes-propositions/",
+        "/tirage/mon-tirage/",
+        "/ateliers/mon-parcours/",
+        "/ateliers/sujets/",
+    ]
+    as_proposer = ["/interventions/proposer/", "/interventions/mes-propositions/"]
+    as_organizer = [
+        "/organisation/",
+        "/organisation/interventions/",
+        "/organisation/programme/",
+        "/votes/organisation/",
+        f"/votes/organisation/{approval.pk}/",
+        f"/votes/organisation/{live.pk}/",
+        "/tirage/organisation/",
+        f"/tirage/organisation/{draw.pk}/",
+        "/ateliers/organisation/",
+        "/ateliers/organisation/participants/",
+        f"/ateliers/organisation/plans/{plan.pk}/",
+        f"/ateliers/organisation/plans/{plan.pk}/?step=1&table=1",
+        "/ateliers/organisation/tables/",
+        "/ateliers/organisation/contributions/",
+        "/admin/",
+        "/admin/programme/convention/",
+        f"/admin/programme/convention/{convention.pk}/change/",
+        "/admin/members/member/",
+        f"/admin/members/member/{member.pk}/change/",
+        "/admin/auth/user/add/",
+    ]
+    return World(
+        organizer_password="csp-orga-password-123",
+        member_email=member.email,
+        member_user_id=user.pk,
+        proposer_user_id=proposer.pk,
+        proposer_email=proposer_member.email,
+        organizer_user_id=organizer.pk,
+        pages={
+            "public": public,
+            "member": as_member,
+            "proposer": as_proposer,
+            "organizer": as_organizer,
+        },
+    )
