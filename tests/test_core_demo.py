@@ -2,6 +2,10 @@
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -170,3 +174,68 @@ def test_timeline_of_every_day_of_a_leap_year():
             )
             assert tl.members_joined_before <= day
         day += dt.timedelta(days=1)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "PNYX_SITE_URL", "MAKEFLAGS")}
+    env.pop("DATABASE_URL", None)
+    return env | {"PNYX_VAR_DIR": str(tmp_path / "var")} | extra
+
+
+def test_make_demo_on_another_port_links_to_that_port(tmp_path):
+    """`make demo PORT=N`: every command it runs sees a site address on port N (emails, QR
+    codes, PDFs), unless PNYX_SITE_URL says otherwise. A stand-in python records what each
+    command would see."""
+    (tmp_path / ".installed").touch()
+    log = tmp_path / "log"
+    fake = tmp_path / "python"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"exec {sys.executable} -c 'import sys; from django.conf import settings; "
+        'import django; django.setup(); print(" ".join(sys.argv[1:]), settings.PNYX_SITE_URL)\''
+        f' "$@" >> {log}\n'
+    )
+    fake.chmod(0o755)
+    make = ["make", "-s", "-C", str(ROOT), "demo", f"VENV={tmp_path}", f"PY={fake}"]
+    env = _env(tmp_path, DJANGO_SETTINGS_MODULE="pnyx.settings")
+    subprocess.run([*make, "PORT=8765"], env=env, check=True, capture_output=True)
+    lines = log.read_text().splitlines()
+    assert [line.split()[2] for line in lines] == ["migrate", "demo", "runserver"]
+    assert all(line.endswith(" http://127.0.0.1:8765") for line in lines), lines
+    assert "runserver 127.0.0.1:8765 " in lines[2]
+    log.unlink()
+    env["PNYX_SITE_URL"] = "https://convention.example.org/"
+    subprocess.run([*make, "PORT=8765"], env=env, check=True, capture_output=True)
+    assert all(
+        line.endswith(" https://convention.example.org") for line in log.read_text().splitlines()
+    )
+
+
+def test_clean_demo_removes_the_database_the_demo_uses(tmp_path):
+    env = _env(tmp_path)
+    python = [sys.executable, "-m", "pnyx.cli"]
+    subprocess.run([*python, "migrate", "-v", "0"], env=env, check=True)
+    name = subprocess.run(
+        [
+            *python,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from django.db import connection as c; print(c.settings_dict['NAME'])",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    db = Path(name)
+    assert db.exists() and db.is_relative_to(tmp_path)
+    subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "clean-demo"], env=env, check=True, capture_output=True
+    )
+    assert not db.exists()
+    assert not list(db.parent.glob(db.name + "*"))
