@@ -38,9 +38,11 @@ MOMENTS = {
 @pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
 def test_the_tour_holds_whenever_the_demo_is_loaded(moment, client):
     at = moment()
+    out = io.StringIO()
     with time_machine.travel(at, tick=True):
-        call_command("demo", stdout=io.StringIO(), **SMALL)
+        call_command("demo", stdout=out, **SMALL)
         _assert_the_tour_holds(client, at)
+    assert "in the hall): http://testserver/badge/" in out.getvalue()  # a link to follow
 
 
 def _assert_the_tour_holds(client, at):

@@ -89,7 +89,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{present.convention.participants.filter(checked_in_at__isnull=False).count()} "
                 f"participants are in the hall; the badge of one of them (signs in, then votes "
-                f"in the hall): {present.badge_path()}"
+                f"in the hall): {settings.PNYX_SITE_URL}{present.badge_path()}"
             )
 
 
