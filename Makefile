@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Links in emails, QR codes and PDFs point to the demo's own port (unless PNYX_SITE_URL is set).
+demo: export PORT := $(PORT)
 demo: install
 	$(PY) -m pnyx.cli migrate --noinput
 	$(PY) -m pnyx.cli demo
@@ -30,8 +32,13 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-clean-demo:
-	rm -f var/demo.sqlite3*
+# The database the demo really uses: the settings' SQLite file (PNYX_VAR_DIR, PNYX_SQLITE_PATH).
+clean-demo: install
+	@db="$$($(PY) -m pnyx.cli shell -v 0 -c "from django.db import connection as c; print(c.vendor, c.settings_dict['NAME'])")"; \
+	case "$$db" in \
+		"sqlite "*) rm -fv "$${db#sqlite }" "$${db#sqlite }-wal" "$${db#sqlite }-shm" "$${db#sqlite }-journal" ;; \
+		*) echo "clean-demo removes a SQLite demo database only; this one is $$db: drop it yourself." >&2; exit 1 ;; \
+	esac
 
 # Translations: each app keeps its own catalogue in <app>/locale; the project's templates and
 # settings are in src/pnyx/locale. French is the default language; msgids are English.

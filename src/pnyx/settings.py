@@ -50,7 +50,10 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 # The public address of the site, used in emails (sign-in links, invitations).
-PNYX_SITE_URL = os.environ.get("PNYX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make demo PORT=N` serves on N: links in emails, QR codes and PDFs follow it by default.
+PNYX_SITE_URL = os.environ.get(
+    "PNYX_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 
@@ -129,7 +130,16 @@ CITIES = {
 HEADER = COLUMNS  # the importer's columns, in its order
 
 
-def members_csv(n: int = 4000, seed: int = 2017) -> str:
+# How many years before the demo's cut-off members joined: many at the movement's start.
+YEARS_BEFORE = [10, 10, 9, 9, 9, 8, 7, 5, 4, 2, 1]
+
+
+def members_csv(n: int = 4000, seed: int = 2017, *, timeline=None) -> str:
+    """`n` members; birth years and join dates relative to `timeline` (the demo's, loaded now
+    when not given): everyone joined before its `members_joined_before`."""
+    from pnyx.core.demo_timeline import Timeline
+
+    tl = timeline or Timeline.from_now()
     rng = random.Random(seed)
     regions, weights = zip(*REGIONS, strict=True)
     out = io.StringIO()
@@ -146,13 +156,27 @@ def members_csv(n: int = 4000, seed: int = 2017) -> str:
         if rng.random() < 0.8:
             city = rng.choice(CITIES[region])
             group = f"Groupe d'action {city} {rng.randint(1, 12)}"
-        joined = f"{rng.choice([2016, 2016, 2017, 2017, 2017, 2018, 2019, 2021, 2022, 2024, 2025])}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        years, month, day = rng.choice(YEARS_BEFORE), rng.randint(1, 12), rng.randint(1, 28)
+        joined = tl.members_joined_before - dt.timedelta(
+            days=365 * (years - 1) + 30 * (month - 1) + day
+        )
         volunteer = 1 if rng.random() < 0.65 else 0
         if i == 1:
             first, last, g, volunteer = "Camille", "Dupont", "F", 1
         email = f"{_ascii(first)}.{_ascii(last)}.{i}@example.org".lower()
         w.writerow(
-            [f"M{i:06d}", first, last, email, g, region, 2026 - age, group, joined, volunteer]
+            [
+                f"M{i:06d}",
+                first,
+                last,
+                email,
+                g,
+                region,
+                tl.today.year - age,
+                group,
+                joined.isoformat(),
+                volunteer,
+            ]
         )
     return out.getvalue()
 

@@ -15,8 +15,9 @@ import time
 
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import formats, translation
 
+from pnyx.core.demo_timeline import Timeline
 from pnyx.programme.models import Convention
 
 from . import actions
@@ -29,16 +30,20 @@ WITNESSES = "Awa Diallo, Jean Morel, Sofia Rossi (huissière)"
 ACTOR = "command:demo"
 
 
-def load(convention: Convention, stdout, size: int = SIZE) -> Draw | None:
+def load(
+    convention: Convention, stdout, size: int = SIZE, timeline: Timeline | None = None
+) -> Draw | None:
+    """The demo draw; its dates from `timeline` (the convention's, seen now, when not given)."""
     start = time.perf_counter()
+    tl = timeline or Timeline.of(convention)
     draw = Draw.objects.filter(convention=convention, title=TITLE).first()
     if draw is not None and draw.status == Draw.Status.REVEALED and draw.invitations_sent_at:
         stdout.write(f"Draw: already done ({draw.size} seats, seed {draw.seed!r})")
         return draw
     # The demo sends 1,100 invitations: keep them out of the console.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        draw = _ceremony(convention, draw, size)
-        _answers(draw)
+        draw = _ceremony(convention, draw, size, tl)
+        _answers(draw, tl)
     counts = {
         s: draw.invitations.filter(status=s).count()
         for s in (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.EXPIRED)
@@ -53,12 +58,14 @@ def load(convention: Convention, stdout, size: int = SIZE) -> Draw | None:
     return draw
 
 
-def _ceremony(convention: Convention, draw: Draw | None, size: int) -> Draw:
+def _ceremony(convention: Convention, draw: Draw | None, size: int, tl: Timeline) -> Draw:
     if draw is None:
+        with translation.override("fr"):
+            cutoff = formats.date_format(tl.members_joined_before, "j F Y")
         pool = actions.create_pool(
             convention,
-            "Volontaires au 1er octobre 2026",
-            joined_before=dt.date(2026, 10, 1),
+            f"Volontaires inscrits avant le {cutoff}",
+            joined_before=tl.members_joined_before,
             actor=ACTOR,
         )
         draw = actions.create_draw(pool, title=TITLE, size=size, response_days=10, actor=ACTOR)
@@ -81,7 +88,7 @@ def _ceremony(convention: Convention, draw: Draw | None, size: int) -> Draw:
     return draw
 
 
-def _answers(draw: Draw) -> None:
+def _answers(draw: Draw, tl: Timeline) -> None:
     """Deterministic answers: about 3 % decline and 1 % let the deadline pass (both replaced);
     the rest accept, but for a handful of late replacements still pending."""
     rng = random.Random(2026)
@@ -101,6 +108,6 @@ def _answers(draw: Draw) -> None:
         if late:
             with transaction.atomic():
                 Invitation.objects.filter(pk__in=late).update(
-                    deadline=timezone.now() - dt.timedelta(minutes=1)
+                    deadline=tl.now - dt.timedelta(minutes=1)
                 )
             actions.expire_invitations(actor=ACTOR)

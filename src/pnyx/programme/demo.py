@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from pnyx.core.demo_timeline import Timeline
 
 from . import actions
 from .models import Campaign, Convention, Day, Item, ItemKind, News, Topic
 
-SLUG = "convention-2026"
+SLUG = "convention-nationale"
 
 CAMPAIGNS = [
     (
@@ -60,16 +60,18 @@ def _t(h: str) -> dt.time:
     return dt.time.fromisoformat(h)
 
 
-def load(stdout=None) -> Convention:
+def load(stdout=None, timeline: Timeline | None = None) -> Convention:
+    """The demo convention, its dates taken from `timeline` (loaded now when not given)."""
     if Convention.objects.filter(slug=SLUG).exists():
         return Convention.objects.get(slug=SLUG)
+    tl = timeline or Timeline.from_now()
     conv = Convention.objects.create(
         slug=SLUG,
-        name="Convention nationale 2026",
+        name=f"Convention nationale {tl.starts_on.year}",
         city="Clermont-Ferrand",
         venue="Grande Halle",
-        starts_on=dt.date(2026, 11, 28),
-        ends_on=dt.date(2026, 11, 29),
+        starts_on=tl.starts_on,
+        ends_on=tl.ends_on,
         description=(
             "Deux jours pour lancer les trois campagnes nationales choisies par les membres, "
             "préparer leur mise en œuvre à des tables de travail et décider ensemble de la suite. "
@@ -77,7 +79,7 @@ def load(stdout=None) -> Convention:
         ),
         is_current=True,
         proposals_open=True,
-        proposals_close_at=timezone.make_aware(dt.datetime(2026, 11, 27, 20, 0)),
+        proposals_close_at=tl.proposals_close_at,
     )
     campaigns = [
         Campaign.objects.create(convention=conv, slug=s, name=n, description=d, order=i)
@@ -259,13 +261,13 @@ def load(stdout=None) -> Convention:
         convention=conv,
         title="Les résultats du vote seront annoncés samedi",
         body="Le vote en ligne sur les campagnes nationales est clos. Les résultats seront annoncés en séance samedi à 11 h 15.",
-        published_at=timezone.now() - dt.timedelta(days=2),
+        published_at=tl.now - dt.timedelta(days=2),
     )
     News.objects.create(
         convention=conv,
         title="Proposez votre intervention",
         body="Vous n'avez pas été tiré·e au sort ? Proposez une intervention ou envoyez une vidéo avant vendredi 20 h.",
-        published_at=timezone.now() - dt.timedelta(days=1),
+        published_at=tl.now - dt.timedelta(days=1),
     )
     return conv
 

@@ -8,13 +8,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import numpy as np
 from django.db import transaction
-from django.utils import timezone
 
+from pnyx.core.demo_timeline import Timeline
 from pnyx.members.models import Member
 from pnyx.programme.models import Convention
 
@@ -56,10 +55,11 @@ OTHER_PROPOSALS = [
 ]
 
 
-def load(convention: Convention, stdout=None) -> None:
+def load(convention: Convention, stdout=None, timeline: Timeline | None = None) -> None:
+    """The demo's votes; dates from `timeline` (the convention's, seen now, when not given)."""
     t0 = time.perf_counter()
     with transaction.atomic():
-        campaign = _campaign_vote(convention)
+        campaign = _campaign_vote(convention, timeline or Timeline.of(convention))
         hall = _hall_vote(convention)
     if stdout is not None:
         winners = (campaign.result or {}).get("winners", [])
@@ -73,18 +73,13 @@ def load(convention: Convention, stdout=None) -> None:
         )
 
 
-def _campaign_vote(convention: Convention) -> Vote:
+def _campaign_vote(convention: Convention, tl: Timeline) -> Vote:
     existing = convention.votes.filter(question=CAMPAIGN_QUESTION).first()
     if existing is not None:
         return existing
     rng = np.random.default_rng(2017)
     members = list(Member.objects.filter(active=True).order_by("external_id"))
-    opens = timezone.make_aware(
-        dt.datetime.combine(convention.starts_on - dt.timedelta(days=30), dt.time(9))
-    )
-    closes = timezone.make_aware(
-        dt.datetime.combine(convention.starts_on - dt.timedelta(days=10), dt.time(20))
-    )
+    opens, closes = tl.campaign_vote_opens_at, tl.campaign_vote_closes_at
     vote = actions.create_vote(
         convention,
         ACTOR,
@@ -97,7 +92,7 @@ def _campaign_vote(convention: Convention) -> Vote:
         max_choices=3,
         seats=3,
         electorate=Electorate.MEMBERS,
-        joined_before=convention.starts_on - dt.timedelta(days=30),
+        joined_before=tl.members_joined_before,
     )
     actions.open_proposals(vote, ACTOR)
     campaigns = list(convention.campaigns.order_by("order"))
