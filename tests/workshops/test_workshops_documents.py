@@ -204,3 +204,29 @@ def test_a_running_generation_left_by_a_dead_worker_does_not_block(
     assert Document.objects.filter(status="queued").count() == 1
     doc.refresh_from_db()
     assert doc.status == "failed"
+
+
+def test_the_demo_loads_a_completed_draw_with_the_default_database_backend(
+    convention, make_member, settings, django_capture_on_commit_callbacks
+):
+    """`pnyx demo` runs what it needs synchronously even though tasks go to the database."""
+    import datetime as dt
+    import io
+
+    from django_tasks_db.models import DBTaskResult
+
+    from pnyx.draws import demo
+    from pnyx.draws.models import Draw
+
+    settings.TASKS = DATABASE_TASKS
+    for i in range(36):
+        make_member(
+            gender="FMFMFMFMFMFX"[i % 12],
+            region=["Bretagne", "Corse", "Occitanie"][i % 3],
+            birth_year=[1950, 1970, 1990, 2004][i % 4],
+            joined_on=dt.date(2016 + i % 8, 3, 1),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        draw = demo.load(convention, io.StringIO(), size=12)
+    assert draw.status == Draw.Status.REVEALED and draw.invitations.exists()
+    assert DBTaskResult.objects.count() == 1  # queued, and already done by the demo itself
