@@ -230,3 +230,22 @@ def test_the_demo_loads_a_completed_draw_with_the_default_database_backend(
         draw = demo.load(convention, io.StringIO(), size=12)
     assert draw.status == Draw.Status.REVEALED and draw.invitations.exists()
     assert DBTaskResult.objects.count() == 1  # queued, and already done by the demo itself
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_started_from_the_hall_page_is_computed_by_a_worker(
+    client, organizer, hall_people, settings
+):
+    from pnyx.workshops.models import Plan
+
+    settings.TASKS = DATABASE_TASKS
+    client.force_login(organizer)
+    r = client.post("/ateliers/organisation/plans/calculer/", {"kind": "hall"}, follow=True)
+    page = r.content.decode()
+    assert 'id="pending-plan"' in page and '<meta http-equiv="refresh"' in page
+    assert not Plan.objects.exists()
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    plan = Plan.objects.get()
+    page = client.get("/ateliers/organisation/").content.decode()
+    assert 'id="pending-plan"' not in page and "http-equiv" not in page
+    assert f"/ateliers/organisation/plans/{plan.pk}/" in page

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -131,6 +133,27 @@ def table(request, number: int, token: str):
 # --- organizers ------------------------------------------------------------------------------
 
 
+#: The session key of the plan task an organizer started (database backend: run by a worker).
+PLAN_TASK = "workshops_plan_task"
+
+
+def _pending_plan(request):
+    """The plan task this organizer started, while a worker has not finished it."""
+    task_id = request.session.get(PLAN_TASK)
+    if not task_id:
+        return None
+    try:
+        result = plan_task.get_result(task_id)
+    except (TaskResultDoesNotExist, TaskResultMismatch, NotImplementedError):
+        result = None
+    if result is not None and result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+        return result
+    del request.session[PLAN_TASK]
+    if result is not None and result.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The plan could not be made: the worker's log says why."))
+    return None
+
+
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def hall(request):
@@ -173,6 +196,7 @@ def hall(request):
             "participants": Participant.objects.filter(convention=h.convention).count(),
             "published": actions.published_plan(h),
             "published_topics": actions.published_plan(h, Plan.Kind.TOPICS),
+            "pending_plan": _pending_plan(request) if request.method == "GET" else None,
         },
     )
 
@@ -228,8 +252,12 @@ def run_plan(request):
     if kind not in Plan.Kind.values:
         raise Http404
     result = plan_task.enqueue(h.pk, kind, f"user:{request.user.get_username()}")
+    if not result.is_finished:  # a worker computes it: the hall page follows it
+        request.session[PLAN_TASK] = str(result.id)
+        messages.success(request, _("The plan is being computed; this page shows it when ready."))
+        return redirect("workshops:hall")
     h.refresh_from_db()
-    plan_id = result.return_value if result.is_finished else None
+    plan_id = result.return_value
     if plan_id:
         messages.success(request, _("A new draft plan is ready: check it, adjust it, publish it."))
         return redirect("workshops:plan", plan_id)
