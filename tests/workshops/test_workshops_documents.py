@@ -249,3 +249,20 @@ def test_a_plan_started_from_the_hall_page_is_computed_by_a_worker(
     page = client.get("/ateliers/organisation/").content.decode()
     assert 'id="pending-plan"' not in page and "http-equiv" not in page
     assert f"/ateliers/organisation/plans/{plan.pk}/" in page
+
+
+def test_a_generation_given_up_as_abandoned_does_not_come_back(
+    start, organizer_client, published, settings, monkeypatch
+):
+    real_render = pdf.render
+
+    def slow(*args, **kwargs):  # meanwhile, the generation is taken as abandoned
+        Document.objects.update(status="failed", error="taken as abandoned")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", slow)
+    start(organizer_client, {"kind": "table_cards", "plan": published.pk})
+    doc = Document.objects.get()
+    assert doc.status == "failed" and not doc.file
+    stored = settings.MEDIA_ROOT / "workshops" / "documents"
+    assert not stored.exists() or not any(stored.iterdir())

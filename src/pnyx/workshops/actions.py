@@ -674,20 +674,19 @@ def generate_document(document_id: int) -> Document:
     try:
         plan, people = _document_target(hall, doc.kind, doc.params)
         if people is not None:
-            people = list(
-                people.select_related("member").order_by(
-                    "member__last_name", "member__first_name", "pk"
-                )
+            digest = pdf.source_digest(hall, doc.kind, None, people.values("pk"))
+            ordered = people.select_related("member").order_by(
+                "member__last_name", "member__first_name", "pk"
             )
-            items = itineraries(hall, people)
-            digest = pdf.source_digest(hall, doc.kind, None, [p.pk for p in people])
+            items = itineraries(hall, list(ordered))
         else:
             items = pdf.table_card_items(plan, doc.params.get("step"))
             digest = pdf.source_digest(hall, doc.kind, plan)
-        Document.objects.filter(pk=doc.pk).update(total=len(items))
+        running = Document.objects.filter(pk=doc.pk, status=Document.Status.RUNNING)
+        running.update(total=len(items))
 
         def progress(done: int, total: int) -> None:
-            Document.objects.filter(pk=doc.pk).update(done=done, total=total)
+            running.update(done=done, total=total)
 
         content, pages = pdf.render(doc.kind, hall, items, plan, progress=progress)
         name = default_storage.save(
@@ -705,7 +704,7 @@ def generate_document(document_id: int) -> Document:
             pk=doc.pk
         )
     )
-    Document.objects.filter(pk=doc.pk).update(
+    finished = running.update(
         status=Document.Status.DONE,
         file=name,
         pages=pages,
@@ -715,6 +714,9 @@ def generate_document(document_id: int) -> Document:
         source_digest=digest,
         finished_at=timezone.now(),
     )
+    if not finished:  # given up as abandoned meanwhile (DOCUMENT_TIMEOUT): a newer one runs
+        default_storage.delete(name)
+        older = []
     for old in older:  # only the newest file of each document is kept
         if old.file:
             default_storage.delete(old.file.name)
