@@ -23,6 +23,8 @@ demo: export PORT := $(PORT)
 demo: install
 	$(PY) -m pnyx.cli migrate --noinput
 	$(PY) -m pnyx.cli demo
+	@# A task worker (draws, plans, printed documents) runs beside the server and stops with it.
+	$(PY) -m pnyx.cli db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) -m pnyx.cli runserver 127.0.0.1:$(PORT)
 
 test: install

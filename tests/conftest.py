@@ -10,6 +10,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks run at once in the test's process (the default settings queue them for a worker);
+    tests/workshops/test_workshops_documents.py runs one through the database and a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _clear_process_caches():
     """Each test starts with empty per-process caches (a rolled-back test leaves no signal)."""
     from pnyx.core.cache import clear_process_caches

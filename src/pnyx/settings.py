@@ -188,13 +188,14 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pnyx <convention@pnyx.invalid>")
 
-# Background work: Django's tasks framework. Immediate by default (demo, tests);
-# the database backend with workers for a real convention (PNYX_TASKS_BACKEND=database).
-if os.environ.get("PNYX_TASKS_BACKEND") == "database":
-    INSTALLED_APPS.append("django_tasks_db")
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
+# Background work: Django's tasks framework with the database backend, run by `pnyx db_worker`
+# processes (`make demo` starts one). PNYX_TASKS_BACKEND=immediate runs tasks inside the
+# request instead (the tests set it in tests/conftest.py).
+INSTALLED_APPS.append("django_tasks_db")
+if os.environ.get("PNYX_TASKS_BACKEND") == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Uploads: bounded, type-checked from their content.
 PNYX_VIDEO_MAX_BYTES = int(os.environ.get("PNYX_VIDEO_MAX_BYTES", 200 * 1024 * 1024))

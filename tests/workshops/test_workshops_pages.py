@@ -56,6 +56,7 @@ def test_member_pages_need_a_signed_in_member(client, convention):
         "/ateliers/organisation/contributions.md",
         "/ateliers/organisation/badges.pdf",
         "/ateliers/organisation/tables/cartes.pdf",
+        "/ateliers/organisation/documents/",
     ],
 )
 def test_organizer_pages_are_refused_to_members_and_visitors(
@@ -148,21 +149,29 @@ def test_csv_and_markdown_exports(organizer_client, published):
     assert f"## {Output.objects.get().campaign.name}" in md
 
 
-def test_table_cards_pdf_has_one_page_per_table_and_step(organizer_client, published, pdf_pages):
-    r = organizer_client.get("/ateliers/organisation/tables/cartes.pdf")
-    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
-    assert r.content.startswith(b"%PDF")
-    assert pdf_pages(r.content) == published.stats["table_steps"] == 27
-    r = organizer_client.get("/ateliers/organisation/tables/cartes.pdf?step=2")
-    assert pdf_pages(r.content) == 9
+def test_whole_hall_pdfs_are_not_rendered_in_the_request(organizer_client, published):
+    """Table cards and a part's or the hall's badges are background documents (see
+    test_workshops_documents.py): their old addresses lead to the documents page."""
+    for url in [
+        "/ateliers/organisation/tables/cartes.pdf",
+        "/ateliers/organisation/tables/cartes.pdf?step=2",
+        "/ateliers/organisation/badges.pdf?part=1",
+        "/ateliers/organisation/badges.pdf",
+    ]:
+        r = organizer_client.get(url)
+        assert r.status_code == 302 and r.url == "/ateliers/organisation/documents/", url
 
 
 def test_badges_pdf_and_badge_qr_target(
     organizer_client, published, hall_people, settings, pdf_pages
 ):
-    r = organizer_client.get("/ateliers/organisation/badges.pdf?part=1")
+    ids = ",".join(str(p.pk) for p in hall_people[:5])
+    r = organizer_client.get(f"/ateliers/organisation/badges.pdf?ids={ids}")
     assert r.content.startswith(b"%PDF")
-    assert pdf_pages(r.content) == 6  # 21 people, four badges a page
+    assert pdf_pages(r.content) == 2  # 5 people, four badges a page
+    many = ",".join(str(p.pk) for p in hall_people[:9])
+    r = organizer_client.get(f"/ateliers/organisation/badges.pdf?ids={many}")
+    assert r.status_code == 400 and "page des documents" in r.content.decode()
     p = hall_people[0]
     url = pdf.badge_url(p)
     assert url.startswith(settings.PNYX_SITE_URL + p.badge_path() + "?next=")

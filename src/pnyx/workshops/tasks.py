@@ -1,7 +1,9 @@
-"""Background work: planning runs off the request (Django's tasks framework).
+"""Background work: planning and printable documents run off the request (Django's tasks
+framework).
 
-With the default ImmediateBackend the task runs at once; with the database backend a worker
-runs it and the organizer's page shows the new draft when it is ready.
+With the database backend (the default) a worker (`pnyx db_worker`) runs them and the
+organizer's page shows the new draft, or the document's progress, when it is ready; with the
+ImmediateBackend (tests) they run at once in the caller's process.
 """
 
 from __future__ import annotations
@@ -26,3 +28,9 @@ def plan_task(hall_id: int, kind: str, actor: str) -> int | None:
         Hall.objects.filter(pk=hall_id).update(plan_error=str(e))
         return None
     return plan.pk
+
+
+@task
+def document_task(document_id: int) -> str:
+    """Generate a printable document (badges, table cards) into its stored file."""
+    return actions.generate_document(document_id).status

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions, exports, pdf
 from .forms import HallForm, InviteForm, MoveForm, OutputForm, RankingForm, StepForm
-from .models import Hall, Output, Plan, Table, TopicRanking
+from .models import Document, Hall, Output, Plan, Table, TopicRanking
 from .queries import hall_map, itineraries
 from .tasks import plan_task
 
@@ -131,6 +133,27 @@ def table(request, number: int, token: str):
 # --- organizers ------------------------------------------------------------------------------
 
 
+#: The session key of the plan task an organizer started (database backend: run by a worker).
+PLAN_TASK = "workshops_plan_task"
+
+
+def _pending_plan(request):
+    """The plan task this organizer started, while a worker has not finished it."""
+    task_id = request.session.get(PLAN_TASK)
+    if not task_id:
+        return None
+    try:
+        result = plan_task.get_result(task_id)
+    except (TaskResultDoesNotExist, TaskResultMismatch, NotImplementedError):
+        result = None
+    if result is not None and result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+        return result
+    del request.session[PLAN_TASK]
+    if result is not None and result.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The plan could not be made: the worker's log says why."))
+    return None
+
+
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def hall(request):
@@ -173,6 +196,7 @@ def hall(request):
             "participants": Participant.objects.filter(convention=h.convention).count(),
             "published": actions.published_plan(h),
             "published_topics": actions.published_plan(h, Plan.Kind.TOPICS),
+            "pending_plan": _pending_plan(request) if request.method == "GET" else None,
         },
     )
 
@@ -228,8 +252,12 @@ def run_plan(request):
     if kind not in Plan.Kind.values:
         raise Http404
     result = plan_task.enqueue(h.pk, kind, f"user:{request.user.get_username()}")
+    if not result.is_finished:  # a worker computes it: the hall page follows it
+        request.session[PLAN_TASK] = str(result.id)
+        messages.success(request, _("The plan is being computed; this page shows it when ready."))
+        return redirect("workshops:hall")
     h.refresh_from_db()
-    plan_id = result.return_value if result.is_finished else None
+    plan_id = result.return_value
     if plan_id:
         messages.success(request, _("A new draft plan is ready: check it, adjust it, publish it."))
         return redirect("workshops:plan", plan_id)
@@ -450,38 +478,158 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+#: Badges rendered inside the request (the participants page's "badge" link); more go through
+#: a background document.
+BADGES_IN_REQUEST = 8
+
+
 @organizer_required
 @require_GET
 def table_cards_pdf(request):
-    h = _hall(request)
-    kind = request.GET.get("kind", Plan.Kind.HALL)
-    if request.GET.get("plan", "").isdigit():
-        p = get_object_or_404(Plan, hall=h, pk=int(request.GET["plan"]))
-    else:
-        p = actions.published_plan(h, kind)
-    if p is None:
-        raise Http404(_("No published plan yet."))
-    step = request.GET.get("step", "")
-    step_no = int(step) if step.isdigit() else None
-    return _pdf(pdf.table_cards(p, step_no), f"tables-{p.kind}-{p.pk}.pdf")
+    """Old address of the table cards: the documents page prepares them (off the request)."""
+    return redirect("workshops:documents")
 
 
 @organizer_required
 @require_GET
 def badges_pdf(request):
+    """A few participants' badges (`?ids=1,2`), rendered at once; the whole hall or a part is
+    a background document (documents page)."""
     h = _hall(request)
-    qs = Participant.objects.filter(convention=h.convention).select_related("member")
-    plan_ = actions.published_plan(h)
-    part = request.GET.get("part", "")
-    if part.isdigit() and plan_ is not None:
-        qs = qs.filter(pk__in=plan_.seats.filter(part=int(part), step=1).values("participant_id"))
-    ids = request.GET.get("ids", "")
-    if ids:
-        qs = qs.filter(pk__in=[int(x) for x in ids.split(",") if x.isdigit()])
+    ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.strip().isdigit()]
+    if not ids:
+        return redirect("workshops:documents")
+    if len(ids) > BADGES_IN_REQUEST:
+        return HttpResponseBadRequest(
+            _("At most %(n)d badges at once here: prepare the others on the documents page.")
+            % {"n": BADGES_IN_REQUEST}
+        )
+    qs = Participant.objects.filter(convention=h.convention, pk__in=ids).select_related("member")
     people = list(qs.order_by("member__last_name", "member__first_name", "pk"))
     if not people:
         raise Http404(_("No participant."))
     return _pdf(pdf.badges(h, people), "badges.pdf")
+
+
+def _document_targets(h: Hall) -> list[dict]:
+    """What the documents page offers: badges (all, each part) and table cards (published
+    plans: all steps, each step; topic tables)."""
+    targets = []
+    hall_plan = actions.published_plan(h)
+    topics_plan = actions.published_plan(h, Plan.Kind.TOPICS)
+    if hall_plan is not None or topics_plan is not None:
+        targets.append({"kind": Document.Kind.BADGES, "params": {}, "label": _("All badges")})
+    if hall_plan is not None:
+        for n in range(1, h.parts + 1):
+            targets.append(
+                {
+                    "kind": Document.Kind.BADGES,
+                    "params": {"part": n},
+                    "label": _("Badges of part %(n)d") % {"n": n},
+                }
+            )
+        targets.append(
+            {
+                "kind": Document.Kind.TABLE_CARDS,
+                "params": {"plan": hall_plan.pk},
+                "label": _("Table cards, all steps"),
+            }
+        )
+        for s in h.steps.all():
+            targets.append(
+                {
+                    "kind": Document.Kind.TABLE_CARDS,
+                    "params": {"plan": hall_plan.pk, "step": s.number},
+                    "label": _("Table cards, step %(n)d") % {"n": s.number},
+                }
+            )
+    if topics_plan is not None:
+        targets.append(
+            {
+                "kind": Document.Kind.TABLE_CARDS,
+                "params": {"plan": topics_plan.pk},
+                "label": _("Topic table cards"),
+            }
+        )
+    return targets
+
+
+@organizer_required
+@require_GET
+def documents(request):
+    h = _hall(request)
+    targets = _document_targets(h)
+    latest: dict[str, Document] = {}
+    for d in Document.objects.filter(hall=h).order_by("-requested_at", "-pk")[:200]:
+        latest.setdefault(d.key, d)
+    for t in targets:
+        t["key"] = actions.document_key(t["kind"], t["params"])
+        t["document"] = latest.pop(t["key"], None)
+    # Documents of other plans (a draft's table cards, a replaced plan) are listed too.
+    targets += [
+        {"kind": d.kind, "params": d.params, "label": str(d), "key": key, "document": d}
+        for key, d in latest.items()
+    ]
+    for t in targets:
+        d = t["document"]
+        t["stale"] = (
+            d is not None
+            and d.status == Document.Status.DONE
+            and actions.current_source_digest(d) != d.source_digest
+        )
+    return render(
+        request,
+        "workshops/documents.html",
+        {
+            "hall": h,
+            "targets": targets,
+            "active": any(t["document"] and t["document"].active for t in targets),
+        },
+    )
+
+
+@organizer_required
+@require_POST
+def document_start(request):
+    h = _hall(request)
+    kind = request.POST.get("kind", "")
+    params = {}
+    for name in ("plan", "step", "part"):
+        value = request.POST.get(name, "").strip()
+        if value:
+            if not value.isdigit():
+                messages.error(request, _("The plan, the step and the part are numbers."))
+                return redirect("workshops:documents")
+            params[name] = int(value)
+    try:
+        doc, started = actions.request_document(h, kind, params, actor=request.user)
+    except actions.WorkshopError as e:
+        messages.error(request, str(e))
+        return redirect("workshops:documents")
+    if started:
+        messages.success(
+            request, _("The document is being prepared; this page shows its progress.")
+        )
+    else:
+        messages.info(request, _("This document is already being prepared."))
+    return redirect(reverse("workshops:documents") + f"#doc-{doc.pk}")
+
+
+@organizer_required
+@require_GET
+def document_file(request, pk: int, name: str):
+    h = _hall(request)
+    doc = get_object_or_404(Document, hall=h, pk=pk, status=Document.Status.DONE)
+    if not doc.file or name != doc.filename():
+        raise Http404
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404(_("The file is gone: prepare the document again.")) from e
+    response = FileResponse(handle, content_type="application/pdf", filename=doc.filename())
+    response["Content-Disposition"] = f'inline; filename="{doc.filename()}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @member_required
