@@ -1,4 +1,4 @@
-"""Sign-in by one-time link."""
+"""Sign-in by one-time link; deactivating and reactivating a member."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from pnyx.journal.actions import record
 
 from .models import Member, SignInToken
 
@@ -103,3 +106,58 @@ def consume_token(token: str):
         if not updated:
             return None
         return user_for_member(t.member), t.next_url
+
+
+class MemberError(Exception):
+    """A change of a member that cannot be made; the message is shown to the user."""
+
+
+def _end_sessions(user) -> None:
+    """Every session of this user stops verifying: Django checks at each request a hash of the
+    password stored in the session, so a new unusable password ends them all, in any session
+    backend, and each is deleted from its store at its next request."""
+    if user is None or user.has_usable_password():
+        return  # a password account (an organizer) keeps its password; the backend refuses it
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+
+
+def deactivate_member(member: Member, *, actor, reason: str = "") -> Member:
+    """The member can no longer sign in, vote or be drawn; every session of theirs ends now.
+
+    Nobody is deleted: their past ballots, draws and journal rows stay as they were.
+    """
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        if not member.active:
+            raise MemberError(_("This member is already deactivated."))
+        member.active = False
+        member.save(update_fields=["active"])
+        SignInToken.objects.filter(member=member, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        _end_sessions(member.user)
+        record(
+            "member.deactivated",
+            actor=actor,
+            obj=member,
+            payload={"external_id": member.external_id, "reason": reason},
+        )
+    return member
+
+
+def reactivate_member(member: Member, *, actor) -> Member:
+    """The member may sign in again (with a new link or badge: old sessions stay ended)."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.active:
+            raise MemberError(_("This member is already active."))
+        member.active = True
+        member.save(update_fields=["active"])
+        record(
+            "member.reactivated",
+            actor=actor,
+            obj=member,
+            payload={"external_id": member.external_id},
+        )
+    return member

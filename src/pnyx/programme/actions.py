@@ -282,3 +282,21 @@ def check_in(participant: Participant) -> Participant:
             obj=participant,
         )
     return participant
+
+
+def revoke_badge(participant: Participant, *, actor) -> Participant:
+    """A lost badge: its QR code stops working and every session it opened ends at its next
+    request (the session remembers the badge version, see `pnyx.programme.sessions`). The
+    participant can print a new badge from their itinerary."""
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        was = participant.badge_version
+        participant.badge_version = was + 1
+        participant.save(update_fields=["badge_version"])
+        record(
+            "participant.badge_revoked",
+            actor=actor,
+            obj=participant,
+            payload={"from_version": was, "to_version": participant.badge_version},
+        )
+    return participant
