@@ -177,7 +177,10 @@ def test_postgres_refuses_truncate_unless_the_test_harness_flushes():
     # even with the harness's flush setting on, UPDATE and DELETE of rows stay refused
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pnyx.journal_flush', 'on', true)")
-        for sql in ("UPDATE journal_journalentry SET actor = 'x'", "DELETE FROM journal_journalentry"):
+        for sql in (
+            "UPDATE journal_journalentry SET actor = 'x'",
+            "DELETE FROM journal_journalentry",
+        ):
             with pytest.raises(DatabaseError, match="append-only"):
                 with transaction.atomic():
                     cursor.execute(sql)

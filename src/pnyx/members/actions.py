@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -161,3 +161,79 @@ def reactivate_member(member: Member, *, actor) -> Member:
             payload={"external_id": member.external_id},
         )
     return member
+
+
+# --- accounts: the admin's users and groups (who may organize) -------------------------------
+
+
+def _account_kind(obj) -> str:
+    from django.contrib.auth.models import Group
+
+    if isinstance(obj, get_user_model()):
+        return "user"
+    if isinstance(obj, Group):
+        return "group"
+    raise MemberError(_("This is not an account."))
+
+
+def _account_snapshot(obj) -> dict:
+    data = {}
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if f.name == "password":
+            value = hashlib.sha256(str(value).encode()).hexdigest()  # changed or not, no hash
+        elif isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()  # one form for one instant
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        data[f.attname] = value
+    data.pop("last_login", None)
+    if obj.pk is not None:
+        for f in obj._meta.many_to_many:
+            data[f.name] = sorted(str(o) for o in getattr(obj, f.name).all())
+    return data
+
+
+def save_account(obj, *, actor, m2m: dict | None = None):
+    """Create or change a user account or a group (their staff flag, groups and permissions):
+    who may organize is journaled. The password never enters the journal, only that it changed."""
+    kind = _account_kind(obj)
+    created = obj._state.adding or obj.pk is None
+    with transaction.atomic():
+        before = {} if created else _account_snapshot(type(obj).objects.get(pk=obj.pk))
+        obj.save()
+        for name, values in (m2m or {}).items():
+            getattr(obj, name).set(values)
+        after = _account_snapshot(obj)
+        changes = {k: v for k, v in after.items() if created or before.get(k) != v}
+        changes.pop("id", None)
+        if "password" in changes:
+            changes["password"] = "changed"
+        if created or changes:
+            record(
+                f"account.{kind}_{'created' if created else 'changed'}",
+                actor=actor,
+                obj=obj,
+                payload={"changes": changes},
+            )
+    return obj
+
+
+def delete_account(obj, *, actor) -> None:
+    """Delete a user account or a group. A member's account is not deleted: deactivate the
+    member instead (their ballots and sessions hang on it)."""
+    kind = _account_kind(obj)
+    if kind == "user" and Member.objects.filter(user=obj).exists():
+        raise MemberError(
+            _("This account belongs to a member: deactivate the member instead of deleting it.")
+        )
+    with transaction.atomic():
+        pk = obj.pk
+        record(
+            f"account.{kind}_deleted",
+            actor=actor,
+            obj=obj,
+            payload={"deleted": str(obj)},
+        )
+        obj.delete()
+        obj.pk = pk
