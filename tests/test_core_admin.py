@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(django_user_model):
     user = django_user_model.objects.create_superuser("staff", "staff@example.org", "pw-123456!")
-    c = Client()
+    c = Client(headers={"accept-language": "en"})  # messages matched by their msgids
     c.force_login(user)
     c.user = user
     return c

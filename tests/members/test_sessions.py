@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pnyx.journal.models import JournalEntry
 from pnyx.members import actions as member_actions
@@ -144,7 +144,7 @@ def test_deactivating_a_member_ends_every_session(hall, make_member, organizer):
 def test_deactivating_twice_is_refused_and_writes_nothing(make_member, organizer):
     member = make_member()
     member_actions.deactivate_member(member, actor=organizer)
-    with pytest.raises(member_actions.MemberError, match="already"):
+    with translation.override("en"), pytest.raises(member_actions.MemberError, match="already"):
         member_actions.deactivate_member(member, actor=organizer)
     assert JournalEntry.objects.filter(action="member.deactivated").count() == 1
 

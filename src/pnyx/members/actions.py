@@ -128,7 +128,7 @@ def deactivate_member(member: Member, *, actor, reason: str = "") -> Member:
     Nobody is deleted: their past ballots, draws and journal rows stay as they were.
     """
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        member = Member.objects.select_for_update().get(pk=member.pk)
         if not member.active:
             raise MemberError(_("This member is already deactivated."))
         member.active = False
