@@ -7,6 +7,7 @@ from datetime import time, timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin
+from django.contrib.admin.models import DELETION, LogEntry
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -308,8 +309,33 @@ def test_deleting_an_item_that_holds_interventions_is_refused(staff, conv, make_
     iv.refresh_from_db()
     assert iv.slot_id == slot.pk
     assert not _rows()
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
     with pytest.raises(programme_actions.ProgrammeError):
         programme_actions.delete_programme(slot, actor="tester")
+    # nor can the slot stop being a testimony slot while it holds them
+    url = _url(Item, "change", slot.pk)
+    r = staff.post(url, _form_data(staff, url) | {"kind": ItemKind.PLENARY}, follow=True)
+    assert "take them out" in r.content.decode()
+    slot.refresh_from_db()
+    assert slot.kind == ItemKind.TESTIMONIES and not _rows()
+    # through the day's inline either
+    url = _url(Day, "change", day.pk)
+    data = _form_data(staff, url) | {"items-0-DELETE": "on"}
+    r = staff.post(url, data, follow=True)
+    assert "cannot be deleted" in r.content.decode()
+    assert Item.objects.filter(pk=slot.pk).exists() and not _rows()
+
+
+def test_a_new_inline_row_ticked_for_deletion_is_not_created(staff, conv):
+    url = _url(Convention, "change", conv.pk)
+    data = _form_data(staff, url) | {
+        "days-TOTAL_FORMS": "1",
+        "days-0-date": conv.starts_on.isoformat(),
+        "days-0-title": "Jour 1",
+        "days-0-DELETE": "on",
+    }
+    assert staff.post(url, data).status_code == 302
+    assert not Day.objects.exists() and not _rows("programme.day_created")
 
 
 # --- accounts -------------------------------------------------------------------------------

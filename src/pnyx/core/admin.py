@@ -75,6 +75,8 @@ class ActionAdmin(admin.ModelAdmin):
             obj = f.instance
             if id(obj) in deleted or not f.has_changed():
                 continue
+            if formset.can_delete and formset._should_delete_form(f):
+                continue  # a new row ticked for deletion: nothing to create
             if formset.fk is not None:  # an inline: its parent is the saved object
                 setattr(obj, formset.fk.name, form.instance)
             type(self).save_action(obj, actor=request.user, m2m=self._m2m(f))
@@ -110,7 +112,10 @@ class ActionAdmin(admin.ModelAdmin):
             return self._refused(request, exc, object_id)
 
     def changelist_view(self, request, extra_context=None):
-        try:
+        if request.method != "POST":
             return super().changelist_view(request, extra_context)
+        try:
+            with transaction.atomic():  # a refused bulk action leaves no admin log row either
+                return super().changelist_view(request, extra_context)
         except self.action_errors as exc:
             return self._refused(request, exc)

@@ -362,6 +362,15 @@ def save_programme(obj, *, actor, m2m: dict | None = None):
     obj.full_clean(exclude=list(m2m or ()))
     with transaction.atomic():
         before = {} if created else _snapshot(type(obj).objects.get(pk=obj.pk))
+        if (
+            kind == "item"
+            and not created
+            and obj.kind != ItemKind.TESTIMONIES
+            and Intervention.objects.filter(slot_id=obj.pk).exists()
+        ):
+            raise ProgrammeError(
+                _("Interventions are placed in this slot: take them out before changing its kind.")
+            )
         obj.save()
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
