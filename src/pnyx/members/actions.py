@@ -122,6 +122,46 @@ def _end_sessions(user) -> None:
     user.save(update_fields=["password"])
 
 
+DATABASE_SESSION_ENGINES = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+)
+
+
+def delete_sessions(*, user_id: int | None = None, badge: str = "") -> int:
+    """Delete from the session store the sessions of this user, or opened by this badge
+    ("participant:version"), when the store can be searched (the database engines). Other stores
+    (cache, Redis) cannot be listed: there the check at each request ends them, and they expire.
+    Returns how many were deleted."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    from pnyx.programme.sessions import BADGE_SESSION_KEY
+
+    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES or (user_id is None and not badge):
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    decoder = store()
+    ended = []
+    sessions = Session.objects.filter(expire_date__gt=timezone.now())
+    for key, data in sessions.values_list("session_key", "session_data").iterator(2000):
+        session = decoder.decode(data)
+        if (user_id is not None and session.get("_auth_user_id") == str(user_id)) or (
+            badge and session.get(BADGE_SESSION_KEY) == badge
+        ):
+            ended.append(key)
+    for key in ended:
+        store(session_key=key).delete()
+    return len(ended)
+
+
+def delete_sessions_later(**kwargs) -> None:
+    from .tasks import delete_sessions_task
+
+    transaction.on_commit(lambda: delete_sessions_task.enqueue(**kwargs))
+
+
 def deactivate_member(member: Member, *, actor, reason: str = "") -> Member:
     """The member can no longer sign in, vote or be drawn; every session of theirs ends now.
 
@@ -137,6 +177,8 @@ def deactivate_member(member: Member, *, actor, reason: str = "") -> Member:
             used_at=timezone.now()
         )
         _end_sessions(member.user)
+        if member.user_id:
+            delete_sessions_later(user_id=member.user_id)
         record(
             "member.deactivated",
             actor=actor,

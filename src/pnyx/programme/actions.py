@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pnyx.journal.actions import record
+from pnyx.members.actions import delete_sessions_later
 from pnyx.members.models import Member
 
 from .models import (
@@ -306,6 +307,7 @@ def revoke_badge(participant: Participant, *, actor) -> Participant:
             obj=participant,
             payload={"from_version": was, "to_version": participant.badge_version},
         )
+        delete_sessions_later(badge=f"{participant.pk}:{was}")
     return participant
 
 
