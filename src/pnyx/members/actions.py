@@ -189,7 +189,7 @@ def deactivate_member(member: Member, *, actor, reason: str = "") -> Member:
 
 
 def reactivate_member(member: Member, *, actor) -> Member:
-    """The member may sign in again (with a new link or badge: old sessions stay ended)."""
+    """The member may sign in again (a new sign-in, by link or badge: old sessions stay ended)."""
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.active:
