@@ -41,11 +41,16 @@ def test_import_members_and_journal_verify_from_the_command_line(tmp_path, env):
     assert r.returncode != 0 and "line 2, field 'gender'" in r.stderr
     ok = pnyx("journal", "verify", env=env)
     assert "1 entr" in ok.stdout  # exactly one import changed something
-    # Tamper with the journal behind the application's back.
+    # Tamper with the journal behind the application's back: the database refuses, until its
+    # owner drops the trigger.
     import sqlite3
 
     db = sqlite3.connect(tmp_path / "var" / "pnyx.sqlite3")
-    db.execute("UPDATE journal_journalentry SET payload = '{\"created\": 99}' WHERE seq = 1")
+    tamper = "UPDATE journal_journalentry SET payload = '{\"created\": 99}' WHERE seq = 1"
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(tamper)
+    db.execute("DROP TRIGGER journal_entry_no_update")
+    db.execute(tamper)
     db.commit()
     db.close()
     r = pnyx("journal", "verify", env=env, check=False)

@@ -7,11 +7,34 @@ truncation of the tail.
 """
 
 from django.db import models
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
     pass
+
+
+class JournalQuerySet(models.QuerySet):
+    """Rows are appended by `pnyx.journal.actions.record` and never changed: the ORM's bulk
+    paths refuse, as the database's triggers do (migration 0003)."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("journal entries are never updated")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("journal entries are never updated")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AppendOnlyError("journal entries are never updated")
+
+    def delete(self):
+        raise AppendOnlyError("journal entries are never deleted")
+
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("journal entries are never deleted")
 
 
 class JournalEntry(models.Model):
@@ -26,7 +49,10 @@ class JournalEntry(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
+    objects = JournalQuerySet.as_manager()
+
     class Meta:
+        base_manager_name = "objects"
         ordering = ["seq"]
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
@@ -36,6 +62,8 @@ class JournalEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("journal entries are never updated")
+        if kwargs.get("force_update") or kwargs.get("update_fields") is not None:
             raise AppendOnlyError("journal entries are never updated")
         super().save(*args, **kwargs)
 
@@ -55,3 +83,18 @@ class JournalHead(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.hash}"
+
+
+def _register_sqlite_flush_function(sender, connection, **kwargs):
+    """SQLite's DELETE trigger on the journal asks `pnyx_journal_flush()`: 1 only while a test
+    harness flushes the whole database (`connection.pnyx_journal_flush = True`), else 0."""
+    if connection.vendor != "sqlite":
+        return
+    connection.connection.create_function(
+        "pnyx_journal_flush",
+        0,
+        lambda: 1 if getattr(connection, "pnyx_journal_flush", False) else 0,
+    )
+
+
+connection_created.connect(_register_sqlite_flush_function)

@@ -13,5 +13,13 @@ class MemberAwareBackend(ModelBackend):
             return None
         return user if self.user_can_authenticate(user) else None
 
+    def user_can_authenticate(self, user):
+        """An inactive member's user is refused at every request, whatever opened the session
+        (badge, sign-in link) and whatever stores it (database, Redis)."""
+        if not super().user_can_authenticate(user):
+            return False
+        member = getattr(user, "member", None)
+        return member is None or member.active
+
 
 BACKEND = "pnyx.members.backends.MemberAwareBackend"

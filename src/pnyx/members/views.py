@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pnyx.core.ratelimit import rate_limited
+from pnyx.programme.sessions import forget_badge
 
 from . import actions
 from .backends import BACKEND
@@ -44,5 +45,6 @@ def sign_in_link(request, token):
         return render(request, "members/sign_in_confirm.html", {"valid": False}, status=410)
     user, next_url = result
     login(request, user, backend=BACKEND)
+    forget_badge(request)  # this session no longer hangs on a badge
     messages.success(request, _("You are signed in."))
     return redirect(next_url or "programme:home")

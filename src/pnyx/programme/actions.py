@@ -1,6 +1,9 @@
-"""State changes of the programme: proposals of interventions, moderation, placement."""
+"""State changes of the programme: its convention, days, items, news, campaigns and topics;
+proposals of interventions, moderation, placement; participants' badges."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,16 +14,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pnyx.journal.actions import record
+from pnyx.members.actions import delete_sessions_later
 from pnyx.members.models import Member
 
 from .models import (
+    Campaign,
     Convention,
+    Day,
     Intervention,
     InterventionFormat,
     InterventionStatus,
     Item,
     ItemKind,
+    News,
     Participant,
+    Topic,
 )
 from .uploads import StoredVideo, delete_stored, store_video
 
@@ -282,3 +290,156 @@ def check_in(participant: Participant) -> Participant:
             obj=participant,
         )
     return participant
+
+
+def revoke_badge(participant: Participant, *, actor) -> Participant:
+    """A lost badge: its QR code stops working and every session it opened ends at its next
+    request (the session remembers the badge version, see `pnyx.programme.sessions`). The
+    participant can print a new badge from their itinerary."""
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        was = participant.badge_version
+        participant.badge_version = was + 1
+        participant.save(update_fields=["badge_version"])
+        record(
+            "participant.badge_revoked",
+            actor=actor,
+            obj=participant,
+            payload={"from_version": was, "to_version": participant.badge_version},
+        )
+        delete_sessions_later(badge=f"{participant.pk}:{was}")
+    return participant
+
+
+# --- the programme itself: convention, days, items, news, campaigns, topics -----------------
+
+
+class ProgrammeError(Exception):
+    """A change of the programme that cannot be made; the message is shown to the user."""
+
+
+def _programme_kinds() -> dict:
+    return {
+        Convention: "convention",
+        Day: "day",
+        Item: "item",
+        News: "news",
+        Campaign: "campaign",
+        Topic: "topic",
+    }
+
+
+def _kind(obj) -> str:
+    kind = _programme_kinds().get(type(obj))
+    if kind is None:
+        raise ProgrammeError(_("This is not part of the programme."))
+    return kind
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()  # one form for one instant
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _snapshot(obj) -> dict:
+    """The object's own fields (foreign keys as ids) and its many-to-many links (sorted ids)."""
+    data = {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    if obj.pk is not None:
+        for f in obj._meta.many_to_many:
+            data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
+    return data
+
+
+def save_programme(obj, *, actor, m2m: dict | None = None):
+    """Create or change a convention, a day, a programme item, a news item, a campaign or a
+    topic (with its many-to-many links in `m2m`: field name -> objects). The journal row holds
+    the fields that changed, with their new values; saving without a change writes nothing."""
+    kind = _kind(obj)
+    created = obj._state.adding or obj.pk is None
+    obj.full_clean(exclude=list(m2m or ()))
+    with transaction.atomic():
+        before = {} if created else _snapshot(type(obj).objects.get(pk=obj.pk))
+        if (
+            kind == "item"
+            and not created
+            and obj.kind != ItemKind.TESTIMONIES
+            and Intervention.objects.filter(slot_id=obj.pk).exists()
+        ):
+            raise ProgrammeError(
+                _("Interventions are placed in this slot: take them out before changing its kind.")
+            )
+        obj.save()
+        for name, values in (m2m or {}).items():
+            getattr(obj, name).set(values)
+        after = _snapshot(obj)
+        changes = {k: v for k, v in after.items() if created or before.get(k) != v}
+        changes.pop("id", None)
+        if created or changes:
+            record(
+                f"programme.{kind}_{'created' if created else 'changed'}",
+                actor=actor,
+                obj=obj,
+                payload={"changes": changes},
+            )
+    return obj
+
+
+def delete_programme(obj, *, actor) -> None:
+    """Delete a day, a programme item, a news item, a campaign or a topic, with what it holds
+    when that is programme too (a day's items). Refused when something else would go or change
+    with it: an intervention placed in an item, a vote, a table output. A convention is never
+    deleted: its votes, draws and journal rows refer to it."""
+    from django.db import router
+    from django.db.models import ProtectedError, RestrictedError
+    from django.db.models.deletion import Collector
+
+    kind = _kind(obj)
+    if kind == "convention":
+        raise ProgrammeError(
+            _("A convention is never deleted: its votes, draws and journal refer to it.")
+        )
+    own = {*_programme_kinds(), Item.campaigns.through, Item.topics.through}
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        collector = Collector(using=router.db_for_write(type(obj)))
+        try:
+            collector.collect([obj])
+        except (ProtectedError, RestrictedError) as exc:
+            raise ProgrammeError(
+                _("%(obj)s cannot be deleted: other records depend on it (%(what)s).")
+                % {
+                    "obj": obj,
+                    "what": ", ".join(sorted({str(o._meta.verbose_name) for o in exc.args[1]})),
+                }
+            ) from exc
+        touched = {
+            *(m for m, objs in collector.data.items() if objs),
+            *(qs.model for qs in collector.fast_deletes if qs.exists()),
+            *(field.model for (field, _value), objs in collector.field_updates.items() if objs),
+        }
+        others = sorted(str(m._meta.verbose_name_plural) for m in touched - own)
+        if others:
+            raise ProgrammeError(
+                _("%(obj)s cannot be deleted: it would also change %(what)s.")
+                % {"obj": obj, "what": ", ".join(others)}
+            )
+        snapshot = _snapshot(obj)
+        cascade = {
+            m._meta.label_lower: len(objs)
+            for m, objs in collector.data.items()
+            if objs and m is not type(obj)
+        }
+        pk = obj.pk
+        record(
+            f"programme.{kind}_deleted",
+            actor=actor,
+            obj=obj,
+            payload={"deleted": snapshot, "with": cascade},
+        )
+        obj.delete()
+        obj.pk = pk

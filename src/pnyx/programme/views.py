@@ -28,6 +28,7 @@ from .models import (
     current_convention_or_404,
 )
 from .permissions import member_required, organizer_required
+from .sessions import remember_badge
 from .uploads import UploadRejected, check_content_length
 
 
@@ -264,6 +265,7 @@ def badge(request, pk, token):
         user_for_member(participant.member),
         backend=BACKEND,
     )
+    remember_badge(request, participant)
     messages.success(request, _("Welcome, %(name)s.") % {"name": participant.member.first_name})
     return redirect(
         request.POST.get("next") if safe_next(request.POST.get("next")) else "programme:home"
