@@ -48,3 +48,15 @@ def test_steps_of_a_draw_are_numbered_in_the_text(organizer_client, revealed):
     text = re.sub(r"<[^>]+>", " ", steps)
     text = re.sub(r"\s+", " ", text).strip()
     assert text == "1. Quotas 2. Distribution 3. Empreinte publiée 4. Graine et panel"
+
+
+def test_chances_are_rounded_not_cut():
+    from django.utils import translation
+
+    from pnyx.draws.templatetags.draws_tags import percent
+
+    with translation.override("fr"):
+        assert percent(0.41289, 1) == f"41,3{NBSP}%"
+        assert percent(0.4125, 2) == f"41,25{NBSP}%"
+    with translation.override("en"):
+        assert percent(0.41289, 1) == f"41.3{NBSP}%"

@@ -14,7 +14,9 @@ def percent(value, digits=1) -> str:
     """A value already in percent: 26.5 -> "26,5 %" (French), with `digits` decimals."""
     if value in (None, ""):
         return ""
-    return f"{number_format(float(value), int(digits))}{NBSP}%"
+    digits = int(digits)
+    # number_format cuts extra decimals off; round first (28.57 -> "29", not "28")
+    return f"{number_format(round(float(value), digits), digits)}{NBSP}%"
 
 
 @register.filter

@@ -10,7 +10,9 @@ def percent(value, digits: int = 1) -> str:
     """0.4125 -> "41.3 %" (localized decimal separator)."""
     if value is None or value == "":
         return ""
-    return f"{number_format(float(value) * 100, int(digits))}\u00a0%"
+    digits = int(digits)
+    # number_format cuts extra decimals off: round first (0.41289 -> "41.3 %", not "41.2 %")
+    return f"{number_format(round(float(value) * 100, digits), digits)}\u00a0%"
 
 
 # How pages name the bands of `engine.AGE_BANDS` and `engine.SENIORITY_BANDS`. The values stay
