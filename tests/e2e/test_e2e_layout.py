@@ -53,6 +53,9 @@ OUTSIDE_JS = """
       const r = t.getBoundingClientRect();
       if (r.left < p.left - 0.5 || r.right > p.right + 0.5 || r.top < p.top - 0.5
           || r.bottom > p.bottom + 0.5) out.push(t.textContent.trim());
+      // and its number fits in it (nothing cut off)
+      if (t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1)
+        out.push("cut: " + t.textContent.trim());
     }
   }
   return {outside: out, tables: document.querySelectorAll(".hall-table").length,
@@ -129,6 +132,7 @@ def test_every_button_is_readable(browser, live_server, hall_with_plan, width):
             "/organisation/programme/": ["↑", "↓", "Retirer"],
             "/ateliers/organisation/tables/": ["Nouveau QR code"],
             f"/ateliers/organisation/plans/{hall_with_plan.pk}/": ["Déplacer"],
+            "/ateliers/": ["Déconnexion", "English"],
         }
         for path, expected in pages.items():
             page.goto(live_server.url + path)
