@@ -2,13 +2,30 @@
 
 Usage: python scripts/fill_po.py TRANSLATIONS.py [PO ...]
 TRANSLATIONS.py defines FR = {msgid: msgstr}, or {msgid: (singular, plural)} for plural messages. Without PO arguments, every catalogue under src/pnyx.
+Every French msgstr is then set in French typography (`french_typography`): a non-breaking space
+before ":" and inside « », a narrow non-breaking space before ";", "!" and "?".
 """
 
 import glob
+import re
 import runpy
 import sys
 
 import polib
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def french_typography(text: str) -> str:
+    """Spaces of French punctuation: "Pool : x" / "Pool: x" -> "Pool\u00a0: x"; "Merci !" ->
+    "Merci\u202f!"; "« x »" with non-breaking spaces. Colons inside words or numbers (12:30,
+    https://) are left alone."""
+    text = re.sub(r"[ \t]+:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(r"(?<=[^\s\u00a0\u202f]):(?=[ \t\n]|$)", NBSP + ":", text)
+    text = re.sub(r"[ \t]+([;!?])", NNBSP + r"\1", text)
+    text = re.sub(r"«[ \t\u00a0\u202f]*", "«" + NBSP, text)
+    text = re.sub(r"[ \t\u00a0\u202f]*»", NBSP + "»", text)
+    return text
 
 
 def main() -> int:
@@ -29,12 +46,16 @@ def main() -> int:
                 if not all(entry.msgstr_plural.values()) and entry.msgid in fr:
                     one, many = fr[entry.msgid]
                     entry.msgstr_plural = {0: one, 1: many}
+                entry.msgstr_plural = {
+                    k: french_typography(v) for k, v in entry.msgstr_plural.items()
+                }
                 if not all(entry.msgstr_plural.values()):
                     missing += 1
                     print(f"{path}: untranslated plural: {entry.msgid!r}")
                 continue
             if not entry.msgstr and entry.msgid in fr:
                 entry.msgstr = fr[entry.msgid]
+            entry.msgstr = french_typography(entry.msgstr)
             if not entry.msgstr:
                 missing += 1
                 print(f"{path}: untranslated: {entry.msgid!r}")

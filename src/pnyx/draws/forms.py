@@ -22,6 +22,7 @@ class DrawForm(forms.ModelForm):
     class Meta:
         model = Draw
         fields = ["title", "pool", "size", "method", "max_per_group", "response_days"]
+        labels = {"pool": _("Pool of volunteers")}
 
 
 class SettingsForm(forms.ModelForm):
@@ -36,8 +37,10 @@ class HelperForm(forms.Form):
         ("parity", _("Gender parity")),
         ("drop", _("No quota on this feature")),
     ]
-    feature = forms.ChoiceField(choices=[(f, FEATURE_LABELS[f]) for f in FEATURES])
-    helper = forms.ChoiceField(choices=HELPERS)
+    feature = forms.ChoiceField(
+        label=_("Category"), choices=[(f, FEATURE_LABELS[f]) for f in FEATURES]
+    )
+    helper = forms.ChoiceField(label=_("Fill in the quotas"), choices=HELPERS)
     tolerance = forms.IntegerField(
         label=_("Tolerance (%)"), min_value=0, max_value=100, initial=0, required=False
     )

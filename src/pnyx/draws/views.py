@@ -7,8 +7,11 @@ import csv
 import io
 import shlex
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -394,7 +397,7 @@ def _op_quotas(request, draw: Draw) -> None:
 def _op_helper(request, draw: Draw) -> None:
     form = HelperForm(request.POST)
     if not form.is_valid():
-        raise actions.DrawError(_("Choose a feature and a helper."))
+        raise actions.DrawError(_("Choose a category and how to fill in its quotas."))
     d = form.cleaned_data
     tolerance = (d["tolerance"] or 0) / 100
     if d["helper"] == "parity":
@@ -426,6 +429,45 @@ def _op_reveal(request, draw: Draw) -> None:
     if not form.is_valid():
         raise actions.DrawError(_("Enter the public seed."))
     actions.reveal(draw, form.cleaned_data["seed"], form.cleaned_data["witnesses"], request.user)
+
+
+INVITATIONS_PER_PAGE = 50
+
+
+def _invitations_page(request, draw: Draw) -> dict:
+    """One page of the draw's invitations, searched by name, member id or public code (`q`) and
+    filtered by status (`status`); the query string of the other pages keeps both."""
+    q = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if status not in Invitation.Status.values:
+        status = ""
+    qs = draw.invitations.select_related("entry__member", "replaces__entry")
+    if q:
+        words = q.split()
+        for w in words:
+            qs = qs.filter(
+                Q(entry__member__first_name__icontains=w)
+                | Q(entry__member__last_name__icontains=w)
+                | Q(entry__member__external_id__iexact=w)
+                | Q(entry__code__iexact=w)
+            )
+    if status:
+        qs = qs.filter(status=status)
+    paginator = Paginator(
+        qs.order_by(F("replacement_number").asc(nulls_first=True), "entry__code", "pk"),
+        INVITATIONS_PER_PAGE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    keep = {k: v for k, v in (("q", q), ("status", status)) if v}
+    return {
+        "invitations": page,
+        "invitations_page": page,
+        "invitations_found": paginator.count,
+        "invitation_q": q,
+        "invitation_status": status,
+        "invitation_statuses": Invitation.Status.choices,
+        "invitation_query": urlencode(keep),
+    }
 
 
 OPERATIONS = {
@@ -460,13 +502,7 @@ def organizer_draw(request, pk: int):
             diagnosis = actions.diagnose(draw)
         except actions.DrawError as exc:
             diagnosis_error = str(exc)
-    invitations = (
-        draw.invitations.select_related("entry__member", "replaces__entry").order_by(
-            "replacement_number", "entry__code"
-        )
-        if draw.seed
-        else []
-    )
+    invitations = _invitations_page(request, draw) if draw.seed else {}
     return render(
         request,
         "draws/organizer_draw.html",
@@ -479,7 +515,7 @@ def organizer_draw(request, pk: int):
             "sections": _quota_sections(draw),
             "diagnosis": diagnosis,
             "diagnosis_error": diagnosis_error,
-            "invitations": invitations,
+            **invitations,
             "counts": _invitation_counts(draw) if draw.seed else None,
             "editable": draw.status
             in (Draw.Status.DRAFT, Draw.Status.FAILED, Draw.Status.COMPUTED),

@@ -30,4 +30,7 @@ def programme_ics(convention, request) -> bytes:
                 event.add("location", location)
             event.add("categories", [item.get_kind_display()])
             cal.add_component(event)
+    # Times carry TZID=Europe/Paris: RFC 5545 wants the VTIMEZONE that defines it (some
+    # calendars otherwise read them as UTC or floating). icalendar writes it from tzdata.
+    cal.add_missing_timezones()
     return cal.to_ical()

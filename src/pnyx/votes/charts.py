@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .models import Method, Vote
+from .ties import describe
 
 
 def _score_text(method: str, s: Any) -> str:
@@ -63,6 +64,9 @@ def results_context(vote: Vote, revealed: Mapping[int, str] | None = None) -> di
     return {
         "rows": rows,
         "result": result,
+        "ties": [
+            describe(t, {c: o.title for c, o in options.items()}) for t in result.get("ties", [])
+        ],
         "publication": pub,
         "grades": vote.grades,
         "announcing": revealed is not None,

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "workshops"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("mon-parcours/", views.itinerary, name="itinerary"),
     path("mon-parcours/badge.pdf", views.my_badge_pdf, name="my_badge"),
     path("sujets/", views.ranking, name="ranking"),

@@ -31,6 +31,83 @@ def _hall(request) -> Hall:
     return actions.get_hall(current_convention_or_404(request))
 
 
+def _ranges(numbers) -> str:
+    """1, 2, 3, 5, 7, 8 -> "1–3, 5, 7–8"."""
+    out: list[list[int]] = []
+    for n in sorted(numbers):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
+
+
+# --- everyone --------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    """The workshops' public entry: the published plans in figures (no names), the signed-in
+    participant's own tables, links to the itinerary, the topic ranking and, for organizers,
+    their pages. Reading only: nothing is created here."""
+    convention = current_convention_or_404(request)
+    hall = Hall.objects.filter(convention=convention).first()
+    plan_ = actions.published_plan(hall) if hall else None
+    topics_plan = actions.published_plan(hall, Plan.Kind.TOPICS) if hall else None
+    steps = list(hall.steps.select_related("item")) if hall else []
+    rotation: dict[int, dict] = {}
+    if plan_ is not None:
+        rows = (
+            plan_.seats.values("part", "step", "campaign__name")
+            .annotate(tables=Count("table", distinct=True), people=Count("pk"))
+            .order_by("part", "step")
+        )
+        for r in rows:
+            part = rotation.setdefault(r["part"], {"part": r["part"], "steps": {}})
+            part["steps"][r["step"]] = r
+        for part in rotation.values():
+            part["cells"] = [(s, part["steps"].get(s.number)) for s in steps]
+            first = part["steps"].get(min(part["steps"]))
+            part["tables"] = first["tables"] if first else 0
+            part["people"] = first["people"] if first else 0
+    topic_rows = []
+    if topics_plan is not None:
+        tables: dict[str, set[int]] = {}
+        people: dict[str, int] = {}
+        for name, table in topics_plan.topic_seats.values_list("topic__name", "table"):
+            tables.setdefault(name, set()).add(table)
+            people[name] = people.get(name, 0) + 1
+        topic_rows = [
+            {"name": t.name, "table_ranges": _ranges(tables[t.name]), "people": people[t.name]}
+            for t in convention.topics.order_by("order", "name")
+            if t.name in tables
+        ]
+    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
+    participant = (
+        Participant.objects.filter(convention=convention, member=member).first()
+        if member is not None
+        else None
+    )
+    mine = itineraries(hall, [participant])[0] if participant and hall else None
+    return render(
+        request,
+        "workshops/index.html",
+        {
+            "convention": convention,
+            "hall": hall,
+            "plan": plan_,
+            "topics_plan": topics_plan,
+            "steps": steps,
+            "rotation": [rotation[k] for k in sorted(rotation)],
+            "topic_rows": topic_rows,
+            "participant": participant,
+            "it": mine,
+            "is_organizer": request.user.is_staff
+            and request.user.has_perm("programme.moderate_intervention"),
+        },
+    )
+
+
 # --- members ---------------------------------------------------------------------------------
 
 
