@@ -83,9 +83,9 @@ def refusal(request, status: int, limit: int, size: int | None = None) -> HttpRe
             "core/body_refused.html",
             {"message": message, "back": request.path, "lang": translation.get_language()},
         )
-    response = HttpResponse(html, status=status)
-    response["Connection"] = "close"  # the body was not read: this connection cannot be reused
-    return response
+    # No "Connection: close" here: WSGI forbids hop-by-hop headers from the application (the
+    # sync workers close every connection anyway); the ASGI gate adds it.
+    return HttpResponse(html, status=status)
 
 
 class BodyLimitMiddleware:
@@ -159,5 +159,6 @@ class BodyLimitASGI:
         response = refusal(request, 413, limit, size)
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.items()]
         headers.append((b"content-length", str(len(response.content)).encode()))
+        headers.append((b"connection", b"close"))  # the body was not read: no reuse
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": response.content})
