@@ -4,6 +4,7 @@ client (the WSGI path) and through the ASGI entry point itself."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
@@ -122,7 +123,20 @@ def run_asgi(path: str, chunks: list[bytes], headers: list[tuple[bytes, bytes]])
     async def send(message):
         sent.append(message)
 
-    asyncio.run(asyncio.wait_for(application(scope, receive, send), 30))
+    # In a thread of its own: another test (Playwright's sync API) may leave a loop running here.
+    errors = []
+
+    def serve():
+        try:
+            asyncio.run(asyncio.wait_for(application(scope, receive, send), 30))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
     return sent, taken
 
 
