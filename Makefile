@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.1[23] /usr/bin/python3.1[23]; do \
 	if [ -x "$$(command -v $$p 2>/dev/null)" ] && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: demo test lint install clean-demo messages bench-peers
+.PHONY: demo test lint install clean-demo messages bench-peers serve
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Pnyx needs Python 3.12 or newer (Django 6); none found." >&2; exit 1; fi
@@ -26,6 +26,12 @@ demo: install
 	@# A task worker (draws, plans, printed documents) runs beside the server and stops with it.
 	$(PY) -m pnyx.cli db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) -m pnyx.cli runserver 127.0.0.1:$(PORT)
+
+# The production server (gunicorn): PNYX_SERVER=wsgi|asgi, PORT, PNYX_BIND, PNYX_WORKERS,
+# PNYX_TIMEOUT... from the environment (see README, Configuration); migrates first.
+serve: install
+	$(PY) -m pnyx.cli migrate --noinput
+	PORT=$(PORT) $(PY) -m pnyx.cli serve
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

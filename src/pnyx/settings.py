@@ -13,6 +13,8 @@ import dj_email_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from pnyx.core.dbpool import pool_enabled, pool_options
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PNYX_VAR_DIR", BASE_DIR.parent.parent / "var")).resolve()
 
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request bodies over their endpoint's limit are refused before anything reads them.
+    "pnyx.core.bodies.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -111,6 +115,11 @@ TEMPLATES = [
 _default_sqlite = VAR_DIR / "pnyx.sqlite3"
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and pool_enabled():
+        # psycopg's pool in each process (pnyx.core.dbpool): requests wait for a connection
+        # instead of exhausting max_connections. The pool keeps connections: CONN_MAX_AGE 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = pool_options()
     # Test databases named per process, so that two test runs on one server never collide.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("PNYX_TEST_DATABASE", f"test_pnyx_{os.getpid()}")
@@ -208,6 +217,8 @@ PNYX_VIDEO_TYPES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The most bytes of body a request may send, unless its endpoint allows more (pnyx.core.bodies).
+PNYX_BODY_MAX_BYTES = int(os.environ.get("PNYX_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE))
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Sign-in links: valid this long, once.

@@ -30,23 +30,6 @@ def allowed_types_label() -> str:
     return ", ".join(sorted(ext.upper() for ext in settings.PNYX_VIDEO_TYPES.values()))
 
 
-def check_content_length(meta) -> None:
-    """Refuse a request whose body is larger than any allowed video, before reading it."""
-    try:
-        length = int(meta.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    margin = 64 * 1024  # the other form fields
-    if length > settings.PNYX_VIDEO_MAX_BYTES + margin:
-        raise UploadRejected(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {
-                "size": filesizeformat(length),
-                "limit": filesizeformat(settings.PNYX_VIDEO_MAX_BYTES),
-            }
-        )
-
-
 def inspect_video(upload) -> tuple[str, str, int]:
     """Return (content type, SHA-256, size) or raise UploadRejected. Reads the file once."""
     size = upload.size
