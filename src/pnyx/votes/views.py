@@ -21,7 +21,7 @@ from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions
-from .actions import VoteError
+from .actions import VoteClosed, VoteError
 from .charts import results_context
 from .forms import OptionForm, ProposalForm, ReceiptForm, VoteForm
 from .models import Method, Option, Proposal, Status, Vote
@@ -104,8 +104,10 @@ def _ballot_page(request, vote: Vote, *, error: str = "", status: int = 200, pre
     member = request.member
     options = list(vote.options.all())
     state = "open"
-    if not vote.accepts_ballots():
-        state = "closed" if vote.status == Status.CLOSED else "not_open"
+    now = timezone.now()
+    if not vote.accepts_ballots(now):
+        ended = vote.status == Status.OPEN and vote.closes_at and now >= vote.closes_at
+        state = "closed" if vote.status == Status.CLOSED or ended else "not_open"
     elif actions.has_voted(vote, member):
         state = "voted"
     elif not actions.is_eligible(vote, member):
@@ -184,6 +186,11 @@ def cast(request, pk):
         receipt = actions.cast(
             vote, request.member, parse_ballot(vote, codes, request.POST), options=codes
         )
+    except VoteClosed:
+        # Lost the race with the close (or the cached copy was stale): nothing was written; the
+        # page says the vote is closed.
+        _open_votes.forget(pk)
+        return _ballot_page(request, _vote(pk), status=400)
     except VoteError as exc:
         return _ballot_page(request, vote, error=str(exc), status=400)
     response = render(request, "votes/receipt.html", {"vote": vote, "receipt": receipt})
