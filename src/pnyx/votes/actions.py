@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -116,6 +117,7 @@ def check_settings(vote: Vote) -> None:
                 raise VoteError(_("A grade may not contain '|', ',' or quotes: %(g)s") % {"g": g})
     if vote.seats < 1:
         raise VoteError(_("At least one winner."))
+    check_times(vote.opens_at, vote.closes_at)
 
 
 def create_vote(convention: Convention, actor, **fields: Any) -> Vote:
@@ -300,10 +302,12 @@ def check_minutes(minutes: Any) -> int | None:
         return None
     if isinstance(minutes, bool):
         raise VoteError(_("The duration is a whole number of minutes."))
-    try:
-        value = int(str(minutes).strip()) if not isinstance(minutes, int) else minutes
-    except ValueError:
-        raise VoteError(_("The duration is a whole number of minutes.")) from None
+    if isinstance(minutes, int):
+        value = minutes
+    elif isinstance(minutes, str) and re.fullmatch(r"[+-]?[0-9]{1,12}", minutes.strip()):
+        value = int(minutes.strip())
+    else:
+        raise VoteError(_("The duration is a whole number of minutes."))
     if value < 1:
         raise VoteError(_("The duration must be at least one minute."))
     if value > MAX_MINUTES:
@@ -540,10 +544,12 @@ def count_file(vote: Vote, text: str) -> tally.Result:
     return tally.count(vote.method, bf.ballots, **vote.tally_params())
 
 
-def close_vote(vote: Vote, actor, *, due_at=None) -> Vote:
+def close_vote(vote: Vote, actor, *, due_at=None, announce: bool = False) -> Vote:
     """Close, publish the anonymous ballots (SHA-256 journaled) and store the count.
 
     `due_at` (the automatic close): close only if the closing time is still at or before it.
+    `announce`: start the announcement in the same transaction, so that the results are never
+    shown before the announcement reveals them (not even between the close and its start).
     """
     with transaction.atomic():
         # The exclusive lock waits for the casts in flight (each holds the lock shared until
@@ -598,6 +604,10 @@ def close_vote(vote: Vote, actor, *, due_at=None) -> Vote:
             },
             inputs_digest=sha,
         )
+        if announce:
+            vote.announcing, vote.announced = True, 0
+            vote.save(update_fields=["announcing", "announced"])
+            record("vote.announcement_started", actor=actor, obj=vote)
     return vote
 
 
@@ -672,6 +682,12 @@ def announce_all(vote: Vote, actor) -> Vote:
         vote.announcing, vote.announced = False, n
         record("vote.announcement_ended", actor=actor, obj=vote)
     return vote
+
+
+def results_hidden(vote: Vote) -> bool:
+    """Whether part of the result is still hidden by the announcement (then the ballot file,
+    which gives the result away, is withheld too)."""
+    return revealed(vote) is not None and vote.announced < len(vote.result["ranking"])
 
 
 def revealed(vote: Vote) -> Mapping[int, str] | None:

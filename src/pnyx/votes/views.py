@@ -31,6 +31,24 @@ def _vote(pk: int) -> Vote:
     return get_object_or_404(Vote.objects.select_related("convention"), pk=pk)
 
 
+def _is_organizer(user) -> bool:
+    """The test of `organizer_required`."""
+    return bool(
+        user.is_authenticated and user.is_staff and user.has_perm("programme.moderate_intervention")
+    )
+
+
+def _visible(request, vote: Vote) -> Vote:
+    """A draft vote exists only for organizers: anyone else gets the 404 of a missing vote."""
+    if vote.status == Status.DRAFT and not _is_organizer(request.user):
+        raise Http404
+    return vote
+
+
+def _public_vote(request, pk: int) -> Vote:
+    return _visible(request, _vote(pk))
+
+
 # The busiest request of all, casting, reads its open vote and option codes from a cache kept two
 # seconds per process. Safe: options are fixed once a vote is open, and `actions.cast` re-reads
 # the vote's status inside its transaction, so a vote closed meanwhile refuses the ballot.
@@ -141,7 +159,7 @@ def _ballot_page(request, vote: Vote, *, error: str = "", status: int = 200, pre
 @require_http_methods(["GET", "POST"])
 def detail(request, pk):
     """The ballot. A POST here only pre-fills the form (the 'change' button of the review)."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     if vote.status == Status.PROPOSALS:
         return redirect("votes:propose", pk=vote.pk)
     prefill = None
@@ -156,7 +174,7 @@ def detail(request, pk):
 @member_required
 @require_POST
 def review(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     options = list(vote.options.all())
     codes = [o.code for o in options]
     try:
@@ -182,6 +200,7 @@ def review(request, pk):
 @require_POST
 def cast(request, pk):
     vote, codes = _open_vote_and_codes(pk)
+    _visible(request, vote)
     try:
         receipt = actions.cast(
             vote, request.member, parse_ballot(vote, codes, request.POST), options=codes
@@ -190,7 +209,7 @@ def cast(request, pk):
         # Lost the race with the close (or the cached copy was stale): nothing was written; the
         # page says the vote is closed.
         _open_votes.forget(pk)
-        return _ballot_page(request, _vote(pk), status=400)
+        return _ballot_page(request, _public_vote(request, pk), status=400)
     except VoteError as exc:
         return _ballot_page(request, vote, error=str(exc), status=400)
     response = render(request, "votes/receipt.html", {"vote": vote, "receipt": receipt})
@@ -201,7 +220,7 @@ def cast(request, pk):
 @member_required
 @require_http_methods(["GET", "POST"])
 def propose(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,18 +236,24 @@ def propose(request, pk):
 
 @require_GET
 def results(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     if vote.status != Status.CLOSED:
         return render(request, "votes/not_closed.html", {"vote": vote}, status=404)
-    return render(request, "votes/results.html", {"vote": vote, **results_context(vote)})
+    # Announcement mode: the page shows what the projector shows, place by place.
+    context = results_context(vote, revealed=actions.revealed(vote))
+    context["hidden"] = actions.results_hidden(vote)
+    return render(request, "votes/results.html", {"vote": vote, **context})
 
 
 @require_GET
 def ballots_file(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     pub = getattr(vote, "publication", None)
     if pub is None:
         raise Http404(_("The ballots are published when the vote closes."))
+    if actions.results_hidden(vote):
+        # The file gives the result away: it waits for the end of the announcement.
+        raise Http404(_("The ballots are published when the announcement ends."))
     response = HttpResponse(pub.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-ballots.csv"'
     return response
@@ -237,7 +262,7 @@ def ballots_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def receipt_check(request, pk):
     """Receipts travel in a POST body: they stay out of access logs."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     form = ReceiptForm(request.POST or None)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -245,14 +270,20 @@ def receipt_check(request, pk):
     return render(
         request,
         "votes/receipt_check.html",
-        {"vote": vote, "form": form, "found": found, "published": vote.status == Status.CLOSED},
+        {
+            "vote": vote,
+            "form": form,
+            "found": found,
+            "published": vote.status == Status.CLOSED,
+            "hidden": vote.status == Status.CLOSED and actions.results_hidden(vote),
+        },
     )
 
 
 @require_GET
 def screen(request, pk):
     """The projector: participation while open, results (or the announcement) once closed."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     context: dict[str, Any] = {"vote": vote, "now": timezone.now()}
     if vote.status == Status.CLOSED:
         context |= results_context(vote, revealed=actions.revealed(vote))
@@ -308,7 +339,6 @@ def manage(request, pk):
 
 VERBS = {
     "open-proposals": (actions.open_proposals, gettext_lazy("The proposal phase is open.")),
-    "close": (actions.close_vote, gettext_lazy("The vote is closed and its ballots published.")),
     "announce-start": (
         actions.announce_start,
         gettext_lazy("Announcement mode: reveal places one by one."),
@@ -325,9 +355,29 @@ def manage_action(request, pk, verb):
     actor = request.user
     try:
         if verb == "open":
-            minutes = request.POST.get("minutes")
-            actions.open_vote(vote, actor, minutes=int(minutes) if minutes else None)
+            actions.open_vote(vote, actor, minutes=request.POST.get("minutes"))
             messages.success(request, _("The vote is open."))
+        elif verb == "close":
+            # A server-side confirmation step: a POST without confirm=yes only asks.
+            if request.POST.get("confirm") != "yes":
+                return render(
+                    request,
+                    "votes/close_confirm.html",
+                    {
+                        "vote": vote,
+                        "participations": vote.participations.count(),
+                        "electorate_size": actions.electorate(vote).count(),
+                        "back": request.POST.get("back", ""),
+                    },
+                )
+            announce = request.POST.get("announce") == "yes"
+            actions.close_vote(vote, actor, announce=announce)
+            if announce:
+                messages.success(
+                    request, _("The vote is closed; its results stay hidden until revealed.")
+                )
+            else:
+                messages.success(request, _("The vote is closed and its ballots published."))
         elif verb == "add-option":
             form = OptionForm(request.POST)
             if not form.is_valid():
