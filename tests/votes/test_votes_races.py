@@ -109,3 +109,53 @@ def test_cast_pages_racing_the_close_button(convention, organizer):
         r = report(vote.pk, outcomes)
         r["close"] = "closed"
         check_invariant(r)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_casts_racing_close_votes_on_postgresql(convention):
+    """The same invariant when `pnyx close-votes` closes the vote (close_due_votes)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    rounds, voters = 6, 30
+    totals = [check_invariant(r) for r in close_rounds(convention, rounds, voters, due=True)]
+    assert sum(c + r for c, r in totals) == rounds * voters
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_options_added_while_the_vote_opens_on_postgresql(convention):
+    """Adds of options released together with the opening: an option is either in the
+    journaled opening (and on the ballot) or refused, never added to an open vote."""
+    from votes_racing import new_vote, run_together
+
+    from pnyx.journal.models import JournalEntry
+    from pnyx.votes import actions
+    from pnyx.votes.actions import VoteError
+    from pnyx.votes.models import Option, Vote
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    for _ in range(5):
+        vote, _members = new_vote(convention, 0)
+
+        def add(barrier, pk=vote.pk, i=0):
+            v = Vote.objects.get(pk=pk)
+            barrier.wait()
+            return actions.add_option(v, "orga", title=f"Late {i}", code=f"L{i:02d}").code
+
+        def open_(barrier, pk=vote.pk):
+            v = Vote.objects.get(pk=pk)
+            barrier.wait()
+            return actions.open_vote(v, "orga").status
+
+        jobs = [lambda b, i=i: add(b, i=i) for i in range(12)]
+        jobs.insert(6, open_)
+        outcomes = run_together(jobs)
+        assert outcomes.pop(6) == "open"
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert all(isinstance(o, VoteError) and "no longer change" in str(o) for o in refused)
+        opened = JournalEntry.objects.get(action="vote.opened", object_id=str(vote.pk))
+        in_db = set(Option.objects.filter(vote=vote).values_list("code", flat=True))
+        assert set(opened.payload["options"]) == in_db
+        assert in_db == {"P01", "P02", "P03"} | {o for o in outcomes if isinstance(o, str)}

@@ -94,6 +94,20 @@ def close_job(vote_pk):
     return job
 
 
+def due_close_job(vote_pk, now):
+    """`pnyx close-votes` run at `now`, past the vote's closing time (casts still see it open:
+    their clock is before the closing time)."""
+
+    def job(barrier):
+        from pnyx.votes import actions
+
+        barrier.wait()
+        closed = [v for v in actions.close_due_votes(now=now) if v.pk == vote_pk]
+        return closed[0].status if closed else "not closed"
+
+    return job
+
+
 def report(vote_pk, outcomes) -> dict:
     """What happened in a round, in plain data."""
     from pnyx.votes.models import Ballot, Participation, Publication
@@ -111,17 +125,23 @@ def report(vote_pk, outcomes) -> dict:
     }
 
 
-def close_rounds(convention, rounds: int, voters: int) -> list[dict]:
-    """Rounds of `voters` casts released together with the close."""
+def close_rounds(convention, rounds: int, voters: int, *, due: bool = False) -> list[dict]:
+    """Rounds of `voters` casts released together with the close (`due`: the automatic one)."""
+    from datetime import timedelta
+
     from pnyx.votes import actions
 
     reports = []
     for _ in range(rounds):
         vote, members = new_vote(convention, voters)
-        vote = actions.open_vote(vote, "orga")
+        vote = actions.open_vote(vote, "orga", minutes=60 if due else None)
         codes = list(vote.options.values_list("code", flat=True))
         jobs = [cast_job(vote.pk, m, codes[i % 3]) for i, m in enumerate(members)]
-        jobs.insert(voters // 2, close_job(vote.pk))
+        if due:
+            closer = due_close_job(vote.pk, vote.closes_at + timedelta(seconds=1))
+        else:
+            closer = close_job(vote.pk)
+        jobs.insert(voters // 2, closer)
         outcomes = run_together(jobs)
         closed = outcomes.pop(voters // 2)
         r = report(vote.pk, outcomes)
