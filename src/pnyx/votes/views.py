@@ -51,7 +51,8 @@ def _public_vote(request, pk: int) -> Vote:
 
 # The busiest request of all, casting, reads its open vote and option codes from a cache kept two
 # seconds per process. Safe: options are fixed once a vote is open, and `actions.cast` re-reads
-# the vote's status inside its transaction, so a vote closed meanwhile refuses the ballot.
+# the vote's status inside its transaction, under the vote's lock, so a vote closed meanwhile
+# refuses the ballot (VoteClosed) and writes nothing.
 _open_votes = TTLCache(seconds=2.0, max_entries=1_000)
 
 
