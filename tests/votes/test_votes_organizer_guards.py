@@ -14,6 +14,13 @@ from pnyx.votes import actions
 from pnyx.votes.actions import VoteError
 from pnyx.votes.models import Status, Vote
 
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """Pages pick their language per request: these tests read their English msgids."""
+    client.cookies["django_language"] = "en"
+
+
 # --- closing asks for confirmation -----------------------------------------------------------
 
 
