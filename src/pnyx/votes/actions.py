@@ -94,8 +94,25 @@ def _check_accepts(status: str, opens_at, closes_at, now) -> None:
 def _lock_for_casting(vote: Vote, now) -> None:
     """In the cast's transaction: take the shared lock, then read the vote's state as it is
     now (a statement after the lock, so a close that committed meanwhile is seen)."""
-    _lock_vote(vote.pk, shared=True)
-    row = Vote.objects.filter(pk=vote.pk).values_list("status", "opens_at", "closes_at").first()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a vote's lock is taken inside a transaction")
+    if connection.vendor == "postgresql":
+        # Both statements in one round trip (the cast is the busiest request; on a loaded
+        # machine every extra round trip costs a wake-up). Sent without parameters, they go by
+        # the simple query protocol, which runs them one after the other, each with its own
+        # snapshot: the read sees the vote as it is once the lock is granted.
+        pk = int(vote.pk)
+        table = connection.ops.quote_name(Vote._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock_shared({VOTE_LOCK_CLASS}, {pk % 2**31}); "
+                f"SELECT status, opens_at, closes_at FROM {table} WHERE id = {pk}"
+            )
+            cursor.nextset()
+            row = cursor.fetchone()
+    else:
+        fields = ("status", "opens_at", "closes_at")
+        row = Vote.objects.filter(pk=vote.pk).values_list(*fields).first()
     if row is None:
         raise VoteError(_("This vote is not open."))
     _check_accepts(*row, now)
