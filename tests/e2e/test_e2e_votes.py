@@ -48,6 +48,8 @@ def test_member_votes_3_of_30_gets_a_receipt_and_finds_it_after_closing(
     orga.fill("#id_password", "orga-e2e-password")
     orga.locator("input[type=submit]").click()
     orga.get_by_role("button", name="Clore le vote et publier les bulletins").click()
+    orga.get_by_role("heading", name="Clore le vote").wait_for()  # the server asks first
+    orga.get_by_role("button", name="Oui, clore le vote et publier les bulletins").click()
     orga.get_by_text("Le vote est clos et ses bulletins publiés.").wait_for()
 
     # 4. She finds her receipt in the published file, and the page confirms it.

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pnyx.journal.models import JournalEntry
 from pnyx.tally import cli as tally_cli
 from pnyx.votes import actions
-from pnyx.votes.actions import AlreadyVoted, VoteError
+from pnyx.votes.actions import AlreadyVoted, VoteClosed, VoteError
 from pnyx.votes.models import Ballot, Participation, Publication, Status
 
 
@@ -139,13 +139,17 @@ def test_closed_or_unopened_or_expired_vote_refuses_ballots(make_vote, members):
     actions.cast(vote, members[0], codes(vote)[:1])
     actions.close_vote(vote, "orga")
     vote.refresh_from_db()
-    with pytest.raises(VoteError, match="not open"):
+    with pytest.raises(VoteClosed, match="closed"):
         actions.cast(vote, members[1], codes(vote)[:1])
     expired = make_vote()
     expired.closes_at = timezone.now() - dt.timedelta(seconds=1)
     expired.save()
-    with pytest.raises(VoteError, match="not open"):
+    with pytest.raises(VoteClosed, match="closed"):
         actions.cast(expired, members[1], codes(expired)[:1])
+    later = make_vote(open_=False, opens_at=timezone.now() + dt.timedelta(hours=1))
+    later = actions.open_vote(later, "orga")
+    with pytest.raises(VoteError, match="not open"):
+        actions.cast(later, members[1], codes(later)[:1])
 
 
 def test_options_frozen_once_open(make_vote):

@@ -84,7 +84,7 @@ def test_screen_shows_participation_then_announcement(make_vote, members, organi
     r = client.get(f"/votes/{vote.pk}/ecran/?fragment=1")
     assert "<html" not in r.content.decode() and "<strong>1</strong>" in r.content.decode()
     assert "screen.js" in client.get(f"/votes/{vote.pk}/ecran/").content.decode()
-    organizer_client.post(f"/votes/organisation/{vote.pk}/close/")
+    organizer_client.post(f"/votes/organisation/{vote.pk}/close/", {"confirm": "yes"})
     organizer_client.post(f"/votes/organisation/{vote.pk}/announce-start/")
     html = client.get(f"/votes/{vote.pk}/ecran/?fragment=1").content.decode()
     assert html.count('class=" hidden"') == 4
@@ -142,7 +142,7 @@ def test_organizer_creates_opens_and_closes_a_vote(organizer_client, convention)
     organizer_client.post(f"/votes/organisation/{vote.pk}/open/", {"minutes": "5"})
     vote.refresh_from_db()
     assert vote.status == Status.OPEN and vote.closes_at
-    organizer_client.post(f"/votes/organisation/{vote.pk}/close/")
+    organizer_client.post(f"/votes/organisation/{vote.pk}/close/", {"confirm": "yes"})
     vote.refresh_from_db()
     assert vote.status == Status.CLOSED and vote.result["method"] == "mj"
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,75 @@ class AlreadyVoted(VoteError):
     pass
 
 
+class VoteClosed(VoteError):
+    """The vote closed before this ballot could be recorded: nothing was written."""
+
+
+# --- locks -----------------------------------------------------------------------------------
+#
+# Casting and changing a vote's status are serialised by a lock per vote, taken first thing in
+# the transaction (docs/votes.md, "Closing is race-free"). On PostgreSQL it is a
+# transaction-level advisory lock: casts take it shared (they run side by side), opening and
+# closing take it exclusive (they wait for the casts in flight, and casts that come later queue
+# behind them, then read the new status). Row locks would not do: the foreign keys are
+# DEFERRABLE INITIALLY DEFERRED, so an insert locks the vote row only at commit, and a stream of
+# FOR SHARE row locks can starve a FOR UPDATE, whereas the lock manager queues a shared request
+# behind a waiting exclusive one. Transaction-level locks are released at commit or rollback,
+# so they are safe with pooled connections. On SQLite, `transaction_mode` IMMEDIATE makes every
+# transaction take the database's write lock at BEGIN: all of them are serialised already.
+
+#: First key of the two-key advisory locks (the second is the vote's id): "vote" in ASCII.
+VOTE_LOCK_CLASS = 0x766F7465
+
+
+def _lock_vote(vote_pk: int, *, shared: bool) -> None:
+    """Take the vote's lock for the rest of the current transaction (see above)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a vote's lock is taken inside a transaction")
+    if connection.vendor != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {fn}(%s, %s)", [VOTE_LOCK_CLASS, vote_pk % 2**31])
+
+
+def _check_accepts(status: str, opens_at, closes_at, now) -> None:
+    """Raise VoteClosed or VoteError unless a vote in this state accepts a ballot at `now`."""
+    if status == Status.CLOSED or (
+        status == Status.OPEN and closes_at is not None and now >= closes_at
+    ):
+        raise VoteClosed(_("This vote is closed."))
+    if status != Status.OPEN or (opens_at is not None and now < opens_at):
+        raise VoteError(_("This vote is not open."))
+
+
+def _lock_for_casting(vote: Vote, now) -> None:
+    """In the cast's transaction: take the shared lock, then read the vote's state as it is
+    now (a statement after the lock, so a close that committed meanwhile is seen)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a vote's lock is taken inside a transaction")
+    if connection.vendor == "postgresql":
+        # Both statements in one round trip (the cast is the busiest request; on a loaded
+        # machine every extra round trip costs a wake-up). Sent without parameters, they go by
+        # the simple query protocol, which runs them one after the other, each with its own
+        # snapshot: the read sees the vote as it is once the lock is granted.
+        pk = int(vote.pk)
+        table = connection.ops.quote_name(Vote._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock_shared({VOTE_LOCK_CLASS}, {pk % 2**31}); "
+                f"SELECT status, opens_at, closes_at FROM {table} WHERE id = {pk}"
+            )
+            cursor.nextset()
+            row = cursor.fetchone()
+    else:
+        fields = ("status", "opens_at", "closes_at")
+        row = Vote.objects.filter(pk=vote.pk).values_list(*fields).first()
+    if row is None:
+        raise VoteError(_("This vote is not open."))
+    _check_accepts(*row, now)
+
+
 # --- set-up ----------------------------------------------------------------------------------
 
 
@@ -64,6 +134,7 @@ def check_settings(vote: Vote) -> None:
                 raise VoteError(_("A grade may not contain '|', ',' or quotes: %(g)s") % {"g": g})
     if vote.seats < 1:
         raise VoteError(_("At least one winner."))
+    check_times(vote.opens_at, vote.closes_at)
 
 
 def create_vote(convention: Convention, actor, **fields: Any) -> Vote:
@@ -93,6 +164,15 @@ def _editable(vote: Vote) -> None:
         raise VoteError(_("Options can no longer change once the vote is open."))
 
 
+def _lock_editable(vote: Vote) -> None:
+    """In the transaction of an option's change: the vote's exclusive lock, then its status
+    read again, so that no option changes after `open_vote` froze and journaled them."""
+    _lock_vote(vote.pk, shared=False)
+    status = Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
+    if status not in (Status.DRAFT, Status.PROPOSALS):
+        raise VoteError(_("Options can no longer change once the vote is open."))
+
+
 def add_option(
     vote: Vote,
     actor,
@@ -109,9 +189,10 @@ def add_option(
         validate_code(code)
     except Exception as exc:
         raise VoteError(" ".join(getattr(exc, "messages", [str(exc)]))) from None
-    if vote.options.filter(code=code).exists():
-        raise VoteError(_("Another option already has the code %(code)s.") % {"code": code})
     with transaction.atomic():
+        _lock_editable(vote)
+        if vote.options.filter(code=code).exists():
+            raise VoteError(_("Another option already has the code %(code)s.") % {"code": code})
         option = Option.objects.create(
             vote=vote,
             code=code,
@@ -128,6 +209,7 @@ def add_option(
 def remove_option(option: Option, actor) -> None:
     _editable(option.vote)
     with transaction.atomic():
+        _lock_editable(option.vote)
         Proposal.objects.filter(option=option).update(state=Proposal.State.SUBMITTED)
         record("vote.option_removed", actor=actor, obj=option.vote, payload={"code": option.code})
         option.delete()
@@ -226,24 +308,63 @@ def has_voted(vote: Vote, member: Member) -> bool:
 # --- opening ---------------------------------------------------------------------------------
 
 
-def open_vote(vote: Vote, actor, *, minutes: int | None = None) -> Vote:
+#: The longest "open for N minutes": 31 days (a longer vote sets its closing time instead).
+MAX_MINUTES = 31 * 24 * 60
+
+
+def check_minutes(minutes: Any) -> int | None:
+    """The duration of "open for N minutes" as a whole number of minutes, or None (no
+    duration); a VoteError names what is wrong with anything else."""
+    if minutes is None or (isinstance(minutes, str) and not minutes.strip()):
+        return None
+    if isinstance(minutes, bool):
+        raise VoteError(_("The duration is a whole number of minutes."))
+    if isinstance(minutes, int):
+        value = minutes
+    elif isinstance(minutes, str) and re.fullmatch(r"[+-]?[0-9]{1,12}", minutes.strip()):
+        value = int(minutes.strip())
+    else:
+        raise VoteError(_("The duration is a whole number of minutes."))
+    if value < 1:
+        raise VoteError(_("The duration must be at least one minute."))
+    if value > MAX_MINUTES:
+        raise VoteError(
+            _("The duration may not exceed %(max)d minutes (31 days); set a closing time instead.")
+            % {"max": MAX_MINUTES}
+        )
+    return value
+
+
+def check_times(opens_at, closes_at) -> None:
+    """Raise VoteError when the closing time is not after the opening time."""
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise VoteError(_("The closing time must be after the opening time."))
+
+
+def open_vote(vote: Vote, actor, *, minutes: int | str | None = None) -> Vote:
     """Open the vote now (for `minutes` when given: a short in-hall vote)."""
+    minutes = check_minutes(minutes)
     if vote.status not in (Status.DRAFT, Status.PROPOSALS):
         raise VoteError(_("This vote has already been opened."))
-    check_settings(vote)
-    codes = list(vote.options.values_list("code", flat=True))
-    if len(codes) < 2:
-        raise VoteError(_("A vote needs at least two options."))
-    if vote.method == Method.APPROVAL and vote.max_choices > len(codes):
-        raise VoteError(_("More choices per ballot than options."))
     now = timezone.now()
     with transaction.atomic():
+        # The state is checked again under the vote's locks: an organizer's page may be stale.
+        _lock_vote(vote.pk, shared=False)
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status not in (Status.DRAFT, Status.PROPOSALS):
+            raise VoteError(_("This vote has already been opened."))
+        check_settings(vote)
+        codes = list(vote.options.values_list("code", flat=True))
+        if len(codes) < 2:
+            raise VoteError(_("A vote needs at least two options."))
+        if vote.method == Method.APPROVAL and vote.max_choices > len(codes):
+            raise VoteError(_("More choices per ballot than options."))
         vote.status = Status.OPEN
         if minutes:
             vote.opens_at, vote.closes_at = now, now + timedelta(minutes=minutes)
         elif vote.opens_at is None:
             vote.opens_at = now
+        check_times(vote.opens_at, vote.closes_at)
         vote.save(update_fields=["status", "opens_at", "closes_at"])
         Proposal.objects.filter(vote=vote, state=Proposal.State.SUBMITTED).update(
             state=Proposal.State.REJECTED
@@ -342,12 +463,15 @@ def clean_receipt(text: str) -> str:
 def cast(vote: Vote, member: Member, raw: Any, *, options: Sequence[str] | None = None) -> str:
     """Record a ballot and the member's participation in one transaction; return the receipt.
 
-    One ballot per member is enforced by the UNIQUE (vote, member) constraint of Participation:
-    of concurrent attempts, one commits, the others fail and write nothing. Nothing joins the
-    two rows; nothing is logged.
+    The transaction first takes the vote's lock shared and reads the vote's state (`vote` may
+    be a cached copy): a cast either commits before the close takes its exclusive lock (its
+    ballot is then in the published file) or raises VoteClosed and writes nothing. One ballot
+    per member is enforced by the UNIQUE (vote, member) constraint of Participation: of
+    concurrent attempts, one commits, the others fail and write nothing. Nothing joins the two
+    rows; nothing is logged.
     """
-    if not vote.accepts_ballots():
-        raise VoteError(_("This vote is not open."))
+    now = timezone.now()
+    _check_accepts(vote.status, vote.opens_at, vote.closes_at, now)
     if not is_eligible(vote, member):
         raise VoteError(_("You are not in the electorate of this vote."))
     if options is None:
@@ -357,11 +481,9 @@ def cast(vote: Vote, member: Member, raw: Any, *, options: Sequence[str] | None 
         receipt = new_receipt()
         try:
             with transaction.atomic():
+                _lock_for_casting(vote, timezone.now())
                 Participation.objects.create(vote=vote, member=member)
                 Ballot.objects.create(vote=vote, receipt=receipt, content=content)
-                # Re-read under this transaction: a close that committed meanwhile wins.
-                if not Vote.objects.filter(pk=vote.pk, status=Status.OPEN).exists():
-                    raise VoteError(_("This vote is not open."))
             return receipt
         except IntegrityError:
             if has_voted(vote, member):
@@ -372,11 +494,11 @@ def cast(vote: Vote, member: Member, raw: Any, *, options: Sequence[str] | None 
 
 def cast_many(vote: Vote, ballots: Iterable[tuple[Member, Any]], *, batch: int = 2000) -> int:
     """Bulk path (the demo, imports of paper ballots counted in the hall): the same invariants
-    as `cast` — eligibility, validation, one participation per member by the same UNIQUE
-    constraint, one ballot per participation in the same transaction, random keys and
-    receipts — with a few statements per thousand ballots. All or nothing."""
-    if not vote.accepts_ballots():
-        raise VoteError(_("This vote is not open."))
+    as `cast` — the vote's lock and state read first in the transaction, eligibility,
+    validation, one participation per member by the same UNIQUE constraint, one ballot per
+    participation in the same transaction, random keys and receipts — with a few statements
+    per thousand ballots. All or nothing."""
+    _check_accepts(vote.status, vote.opens_at, vote.closes_at, timezone.now())
     options = list(vote.options.values_list("code", flat=True))
     allowed = set(electorate(vote).values_list("pk", flat=True))
     parts: list[Participation] = []
@@ -389,10 +511,9 @@ def cast_many(vote: Vote, ballots: Iterable[tuple[Member, Any]], *, batch: int =
     # Shuffle the ballots so that not even the insertion order follows the list of voters.
     secrets.SystemRandom().shuffle(rows)
     with transaction.atomic():
+        _lock_for_casting(vote, timezone.now())
         Participation.objects.bulk_create(parts, batch_size=batch)
         Ballot.objects.bulk_create(rows, batch_size=batch)
-        if not Vote.objects.filter(pk=vote.pk, status=Status.OPEN).exists():
-            raise VoteError(_("This vote is not open."))
     return len(rows)
 
 
@@ -440,16 +561,25 @@ def count_file(vote: Vote, text: str) -> tally.Result:
     return tally.count(vote.method, bf.ballots, **vote.tally_params())
 
 
-def close_vote(vote: Vote, actor) -> Vote:
-    """Close, publish the anonymous ballots (SHA-256 journaled) and store the count."""
+def close_vote(vote: Vote, actor, *, due_at=None, announce: bool = False) -> Vote:
+    """Close, publish the anonymous ballots (SHA-256 journaled) and store the count.
+
+    `due_at` (the automatic close): close only if the closing time is still at or before it.
+    `announce`: start the announcement in the same transaction, so that the results are never
+    shown before the announcement reveals them (not even between the close and its start).
+    """
     with transaction.atomic():
-        # FOR UPDATE waits for casts in flight (their inserts hold a key-share lock on the
-        # vote row); casts that start later see the vote closed and roll back.
+        # The exclusive lock waits for the casts in flight (each holds the lock shared until
+        # it commits) and makes later casts wait, then read the vote closed and write nothing.
+        # The ballots read below are therefore exactly those of the receipts issued.
+        _lock_vote(vote.pk, shared=False)
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
         if vote.status == Status.CLOSED:
             raise VoteError(_("This vote is already closed."))
         if vote.status != Status.OPEN:
             raise VoteError(_("This vote has not been opened."))
+        if due_at is not None and (vote.closes_at is None or vote.closes_at > due_at):
+            raise VoteError(_("This vote is not due to close yet."))
         now = timezone.now()
         vote.status = Status.CLOSED
         vote.closed_at = now
@@ -491,6 +621,10 @@ def close_vote(vote: Vote, actor) -> Vote:
             },
             inputs_digest=sha,
         )
+        if announce:
+            vote.announcing, vote.announced = True, 0
+            vote.save(update_fields=["announcing", "announced"])
+            record("vote.announcement_started", actor=actor, obj=vote)
     return vote
 
 
@@ -500,7 +634,9 @@ def close_due_votes(actor="system", now=None) -> list[Vote]:
     closed = []
     for vote in Vote.objects.filter(status=Status.OPEN, closes_at__lte=now):
         try:
-            closed.append(close_vote(vote, actor))
+            # Checked again under the lock: another run, or an organizer, may have closed the
+            # vote or moved its closing time meanwhile.
+            closed.append(close_vote(vote, actor, due_at=now))
         except VoteError:
             continue
     return closed
@@ -563,6 +699,12 @@ def announce_all(vote: Vote, actor) -> Vote:
         vote.announcing, vote.announced = False, n
         record("vote.announcement_ended", actor=actor, obj=vote)
     return vote
+
+
+def results_hidden(vote: Vote) -> bool:
+    """Whether part of the result is still hidden by the announcement (then the ballot file,
+    which gives the result away, is withheld too)."""
+    return revealed(vote) is not None and vote.announced < len(vote.result["ranking"])
 
 
 def revealed(vote: Vote) -> Mapping[int, str] | None:

@@ -31,6 +31,10 @@ def results_context(vote: Vote, revealed: Mapping[int, str] | None = None) -> di
     scores = result.get("scores", {})
     counted = result.get("ballots", 0) or 0
     top = max((scores[c] for c in ranking), default=0) if vote.method == Method.APPROVAL else 0
+    if revealed is not None:
+        # Announcing: bars relative to the ballots counted, not to the best score, which a
+        # revealed bar's length would otherwise give away.
+        top = counted
     rows = []
     for place, code in enumerate(ranking, start=1):
         hidden = revealed is not None and place not in revealed

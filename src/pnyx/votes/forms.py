@@ -1,9 +1,14 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pnyx.core.csvsafe import starts_like_formula
 
 from .models import Method, Vote
+
+#: More winners or choices per ballot than this is a typing error (a vote has tens of options).
+MAX_OPTIONS = 1000
 
 
 def default_grades() -> str:
@@ -52,9 +57,20 @@ class VoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grades_text"].initial = default_grades()
+        # Bounds of their own (SQLite would store any integer): a clear error, never a 500.
+        for name in ("seats", "max_choices"):
+            field = self.fields[name]
+            field.min_value, field.max_value = 1, MAX_OPTIONS
+            field.validators += [MinValueValidator(1), MaxValueValidator(MAX_OPTIONS)]
+            field.widget.attrs.update(min=1, max=MAX_OPTIONS)
 
     def clean(self):
         data = super().clean()
+        opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        elif closes_at and closes_at <= timezone.now():
+            self.add_error("closes_at", _("The closing time has already passed."))
         if data.get("method") == Method.MJ:
             data["grades"] = [
                 g.strip() for g in data.get("grades_text", "").split(",") if g.strip()

@@ -22,7 +22,7 @@ from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 
 from . import actions
-from .actions import VoteError
+from .actions import VoteClosed, VoteError
 from .charts import results_context
 from .forms import OptionForm, ProposalForm, ReceiptForm, VoteForm
 from .models import Method, Option, Proposal, Status, Vote
@@ -32,9 +32,28 @@ def _vote(pk: int) -> Vote:
     return get_object_or_404(Vote.objects.select_related("convention"), pk=pk)
 
 
+def _is_organizer(user) -> bool:
+    """The test of `organizer_required`."""
+    return bool(
+        user.is_authenticated and user.is_staff and user.has_perm("programme.moderate_intervention")
+    )
+
+
+def _visible(request, vote: Vote) -> Vote:
+    """A draft vote exists only for organizers: anyone else gets the 404 of a missing vote."""
+    if vote.status == Status.DRAFT and not _is_organizer(request.user):
+        raise Http404
+    return vote
+
+
+def _public_vote(request, pk: int) -> Vote:
+    return _visible(request, _vote(pk))
+
+
 # The busiest request of all, casting, reads its open vote and option codes from a cache kept two
 # seconds per process. Safe: options are fixed once a vote is open, and `actions.cast` re-reads
-# the vote's status inside its transaction, so a vote closed meanwhile refuses the ballot.
+# the vote's status inside its transaction, under the vote's lock, so a vote closed meanwhile
+# refuses the ballot (VoteClosed) and writes nothing.
 _open_votes = TTLCache(seconds=2.0, max_entries=1_000)
 
 
@@ -105,8 +124,10 @@ def _ballot_page(request, vote: Vote, *, error: str = "", status: int = 200, pre
     member = request.member
     options = list(vote.options.all())
     state = "open"
-    if not vote.accepts_ballots():
-        state = "closed" if vote.status == Status.CLOSED else "not_open"
+    now = timezone.now()
+    if not vote.accepts_ballots(now):
+        ended = vote.status == Status.OPEN and vote.closes_at and now >= vote.closes_at
+        state = "closed" if vote.status == Status.CLOSED or ended else "not_open"
     elif actions.has_voted(vote, member):
         state = "voted"
     elif not actions.is_eligible(vote, member):
@@ -140,7 +161,7 @@ def _ballot_page(request, vote: Vote, *, error: str = "", status: int = 200, pre
 @require_http_methods(["GET", "POST"])
 def detail(request, pk):
     """The ballot. A POST here only pre-fills the form (the 'change' button of the review)."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     if vote.status == Status.PROPOSALS:
         return redirect("votes:propose", pk=vote.pk)
     prefill = None
@@ -155,7 +176,7 @@ def detail(request, pk):
 @member_required
 @require_POST
 def review(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     options = list(vote.options.all())
     codes = [o.code for o in options]
     try:
@@ -182,10 +203,16 @@ def review(request, pk):
 @rate_limited("cast", key=by_address_and_user)
 def cast(request, pk):
     vote, codes = _open_vote_and_codes(pk)
+    _visible(request, vote)
     try:
         receipt = actions.cast(
             vote, request.member, parse_ballot(vote, codes, request.POST), options=codes
         )
+    except VoteClosed:
+        # Lost the race with the close (or the cached copy was stale): nothing was written; the
+        # page says the vote is closed.
+        _open_votes.forget(pk)
+        return _ballot_page(request, _public_vote(request, pk), status=400)
     except VoteError as exc:
         return _ballot_page(request, vote, error=str(exc), status=400)
     response = render(request, "votes/receipt.html", {"vote": vote, "receipt": receipt})
@@ -196,7 +223,7 @@ def cast(request, pk):
 @member_required
 @require_http_methods(["GET", "POST"])
 def propose(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,18 +239,24 @@ def propose(request, pk):
 
 @require_GET
 def results(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     if vote.status != Status.CLOSED:
         return render(request, "votes/not_closed.html", {"vote": vote}, status=404)
-    return render(request, "votes/results.html", {"vote": vote, **results_context(vote)})
+    # Announcement mode: the page shows what the projector shows, place by place.
+    context = results_context(vote, revealed=actions.revealed(vote))
+    context["hidden"] = actions.results_hidden(vote)
+    return render(request, "votes/results.html", {"vote": vote, **context})
 
 
 @require_GET
 def ballots_file(request, pk):
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     pub = getattr(vote, "publication", None)
     if pub is None:
         raise Http404(_("The ballots are published when the vote closes."))
+    if actions.results_hidden(vote):
+        # The file gives the result away: it waits for the end of the announcement.
+        raise Http404(_("The ballots are published when the announcement ends."))
     response = HttpResponse(pub.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-ballots.csv"'
     return response
@@ -232,7 +265,7 @@ def ballots_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def receipt_check(request, pk):
     """Receipts travel in a POST body: they stay out of access logs."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     form = ReceiptForm(request.POST or None)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -240,14 +273,20 @@ def receipt_check(request, pk):
     return render(
         request,
         "votes/receipt_check.html",
-        {"vote": vote, "form": form, "found": found, "published": vote.status == Status.CLOSED},
+        {
+            "vote": vote,
+            "form": form,
+            "found": found,
+            "published": vote.status == Status.CLOSED,
+            "hidden": vote.status == Status.CLOSED and actions.results_hidden(vote),
+        },
     )
 
 
 @require_GET
 def screen(request, pk):
     """The projector: participation while open, results (or the announcement) once closed."""
-    vote = _vote(pk)
+    vote = _public_vote(request, pk)
     context: dict[str, Any] = {"vote": vote, "now": timezone.now()}
     if vote.status == Status.CLOSED:
         context |= results_context(vote, revealed=actions.revealed(vote))
@@ -303,7 +342,6 @@ def manage(request, pk):
 
 VERBS = {
     "open-proposals": (actions.open_proposals, gettext_lazy("The proposal phase is open.")),
-    "close": (actions.close_vote, gettext_lazy("The vote is closed and its ballots published.")),
     "announce-start": (
         actions.announce_start,
         gettext_lazy("Announcement mode: reveal places one by one."),
@@ -320,9 +358,29 @@ def manage_action(request, pk, verb):
     actor = request.user
     try:
         if verb == "open":
-            minutes = request.POST.get("minutes")
-            actions.open_vote(vote, actor, minutes=int(minutes) if minutes else None)
+            actions.open_vote(vote, actor, minutes=request.POST.get("minutes"))
             messages.success(request, _("The vote is open."))
+        elif verb == "close":
+            # A server-side confirmation step: a POST without confirm=yes only asks.
+            if request.POST.get("confirm") != "yes":
+                return render(
+                    request,
+                    "votes/close_confirm.html",
+                    {
+                        "vote": vote,
+                        "participations": vote.participations.count(),
+                        "electorate_size": actions.electorate(vote).count(),
+                        "back": request.POST.get("back", ""),
+                    },
+                )
+            announce = request.POST.get("announce") == "yes"
+            actions.close_vote(vote, actor, announce=announce)
+            if announce:
+                messages.success(
+                    request, _("The vote is closed; its results stay hidden until revealed.")
+                )
+            else:
+                messages.success(request, _("The vote is closed and its ballots published."))
         elif verb == "add-option":
             form = OptionForm(request.POST)
             if not form.is_valid():
