@@ -125,7 +125,7 @@ def test_announced_results_appear_only_as_they_are_revealed(make_vote, members, 
         if step == 1:
             # The last place's bar is its share of the ballots (1 of 5), not a fraction of
             # the best score (1 of 4), which would give the winner's score away.
-            assert "width: 20.0%" in results and "width: 25.0%" not in results
+            assert '<rect width="20.0"' in results and '<rect width="25.0"' not in results
         if step < 4:
             organizer_client.post(f"/votes/organisation/{vote.pk}/announce-next/")
     assert JournalEntry.objects.filter(action="vote.announcement_started").count() == 1

@@ -13,21 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An admin that only shows: every change goes through the app's journaled actions."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ReadOnlyInline:
-    """Mixin for inlines that only show."""
+    """Mixin for inlines (and admins) that only show."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -37,6 +24,10 @@ class ReadOnlyInline:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyInline, admin.ModelAdmin):
+    """An admin that only shows: every change goes through the app's journaled actions."""
 
 
 class ActionAdmin(admin.ModelAdmin):

@@ -194,19 +194,23 @@ def verify_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _read_distribution(path: str) -> tuple[Distribution, str]:
+    """A published DIST.json and the SHA-256 of its bytes, as the draw published them."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror}", file=path) from e
+    return Distribution.from_bytes(data, path), hashlib.sha256(data).hexdigest()
+
+
 def verify_main(argv: Sequence[str]) -> int:
     return _run(lambda: _verify(list(argv)))
 
 
 def _verify(argv: list[str]) -> int:
     args = verify_parser().parse_args(argv)
-    try:
-        with open(args.distribution, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror}", file=args.distribution) from e
-    digest = hashlib.sha256(data).hexdigest()
-    dist = Distribution.from_bytes(data, args.distribution)
+    dist, digest = _read_distribution(args.distribution)
     pool = dist.problem.pool
     rows = read_panel_ids(args.panel, pool.id_column)
     reasons: list[str] = []
@@ -300,13 +304,7 @@ def replace_main(argv: Sequence[str]) -> int:
 
 def _replace(argv: list[str]) -> int:
     args = replace_parser().parse_args(argv)
-    try:
-        with open(args.distribution, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror}", file=args.distribution) from e
-    digest = hashlib.sha256(data).hexdigest()
-    dist = Distribution.from_bytes(data, args.distribution)
+    dist, digest = _read_distribution(args.distribution)
     pool = dist.problem.pool
     panel = [rec[pool.id_column] for _line, rec in read_panel_ids(args.panel, pool.id_column)]
     reasons = verify_panel(dist, args.seed, panel, digest)
