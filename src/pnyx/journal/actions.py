@@ -181,3 +181,30 @@ def export(out) -> int:
             out.write(export_line(e) + "\n")
             n += 1
     return n
+
+
+def save_and_record(obj, *, actor, event: str, snapshot, m2m=None, redact=()):
+    """Save `obj` (created or changed) with its many-to-many links (`m2m`: field name ->
+    objects) and journal `<event>_created` or `<event>_changed` with the fields that changed,
+    as `snapshot(obj)` gives them; fields in `redact` are journaled as "changed" only. Saving
+    without a change writes nothing. The caller runs its own checks first, in its transaction."""
+    created = obj._state.adding or obj.pk is None
+    with transaction.atomic():
+        before = {} if created else snapshot(type(obj).objects.get(pk=obj.pk))
+        obj.save()
+        for name, values in (m2m or {}).items():
+            getattr(obj, name).set(values)
+        after = snapshot(obj)
+        changes = {k: v for k, v in after.items() if created or before.get(k) != v}
+        changes.pop("id", None)
+        for name in redact:
+            if name in changes:
+                changes[name] = "changed"
+        if created or changes:
+            record(
+                f"{event}_{'created' if created else 'changed'}",
+                actor=actor,
+                obj=obj,
+                payload={"changes": changes},
+            )
+    return obj

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from pnyx.journal.actions import record
+from pnyx.journal.actions import record, save_and_record
 
 from .models import Member, SignInToken
 
@@ -239,26 +239,14 @@ def _account_snapshot(obj) -> dict:
 def save_account(obj, *, actor, m2m: dict | None = None):
     """Create or change a user account or a group (their staff flag, groups and permissions):
     who may organize is journaled. The password never enters the journal, only that it changed."""
-    kind = _account_kind(obj)
-    created = obj._state.adding or obj.pk is None
-    with transaction.atomic():
-        before = {} if created else _account_snapshot(type(obj).objects.get(pk=obj.pk))
-        obj.save()
-        for name, values in (m2m or {}).items():
-            getattr(obj, name).set(values)
-        after = _account_snapshot(obj)
-        changes = {k: v for k, v in after.items() if created or before.get(k) != v}
-        changes.pop("id", None)
-        if "password" in changes:
-            changes["password"] = "changed"
-        if created or changes:
-            record(
-                f"account.{kind}_{'created' if created else 'changed'}",
-                actor=actor,
-                obj=obj,
-                payload={"changes": changes},
-            )
-    return obj
+    return save_and_record(
+        obj,
+        actor=actor,
+        event=f"account.{_account_kind(obj)}",
+        snapshot=_account_snapshot,
+        m2m=m2m,
+        redact=("password",),
+    )
 
 
 def delete_account(obj, *, actor) -> None:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from pnyx.journal.actions import record
+from pnyx.journal.actions import record, save_and_record
 from pnyx.members.actions import delete_sessions_later
 from pnyx.members.models import Member
 
@@ -360,33 +360,21 @@ def save_programme(obj, *, actor, m2m: dict | None = None):
     topic (with its many-to-many links in `m2m`: field name -> objects). The journal row holds
     the fields that changed, with their new values; saving without a change writes nothing."""
     kind = _kind(obj)
-    created = obj._state.adding or obj.pk is None
     obj.full_clean(exclude=list(m2m or ()))
     with transaction.atomic():
-        before = {} if created else _snapshot(type(obj).objects.get(pk=obj.pk))
         if (
             kind == "item"
-            and not created
+            and obj.pk is not None
+            and not obj._state.adding
             and obj.kind != ItemKind.TESTIMONIES
             and Intervention.objects.filter(slot_id=obj.pk).exists()
         ):
             raise ProgrammeError(
                 _("Interventions are placed in this slot: take them out before changing its kind.")
             )
-        obj.save()
-        for name, values in (m2m or {}).items():
-            getattr(obj, name).set(values)
-        after = _snapshot(obj)
-        changes = {k: v for k, v in after.items() if created or before.get(k) != v}
-        changes.pop("id", None)
-        if created or changes:
-            record(
-                f"programme.{kind}_{'created' if created else 'changed'}",
-                actor=actor,
-                obj=obj,
-                payload={"changes": changes},
-            )
-    return obj
+        return save_and_record(
+            obj, actor=actor, event=f"programme.{kind}", snapshot=_snapshot, m2m=m2m
+        )
 
 
 def delete_programme(obj, *, actor) -> None:
