@@ -115,3 +115,19 @@ def test_replace_needs_a_declined_column(drawn, capsys):
     argv += ["--panel", str(tmp / "run-panel.csv"), "--declines", str(tmp / "declines.csv")]
     assert cli.replace_main(argv) == 2
     assert "declined" in capsys.readouterr().err
+
+
+def test_replay_and_verify_draw_name_a_decline_not_on_the_panel(drawn, capsys):
+    """The replay itself refuses a decline of someone not on the panel at that point (never
+    drawn, or already replaced), so that verify-draw names it instead of failing on it."""
+    from pnyx.lottery.replacement import DeclineNotOnPanelError
+
+    tmp, dist, panel = drawn
+    first = next(p for p in panel if replacement_candidates(dist, panel, p))
+    outsider = next(p for p in dist.problem.pool.index if p not in panel)
+    with pytest.raises(DeclineNotOnPanelError) as err:
+        replay_replacements(dist, "s", panel, [first, first], allow_unfilled=True)
+    assert err.value.index == 1 and err.value.declined == first
+    (tmp / "repl.csv").write_text(f"number,declined,replacement\n1,{outsider},{first}\n")
+    assert _verify(tmp) == 1
+    assert f"decline 1: {outsider!r} is not on the panel" in capsys.readouterr().err

@@ -23,7 +23,7 @@ from .csvio import (
 )
 from .distribution import Distribution, sample_panel
 from .model import DataError, GroupLimit, LotteryError
-from .replacement import NoReplacementError, Replacement, draw_replacement
+from .replacement import DeclineNotOnPanelError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -315,30 +315,24 @@ def _replace(argv: list[str]) -> int:
         for r in reasons:
             print(f"  - {r}", file=sys.stderr)
         return 1
-    # The same chain as replay_replacements(allow_unfilled=True), one decline at a time so that
-    # a decline that cannot be (someone not on the panel, or declining twice) names its line.
-    current, excluded, number = list(panel), set(), 1
-    rows: list[Replacement] = []
-    for line, rec in read_panel_ids(args.declines, "declined"):
-        declined = rec["declined"]
-        if declined not in current:
-            raise DataError(
-                f"{declined!r} is not on the panel at that point (not drawn, already replaced, "
-                "or listed twice)",
-                file=args.declines,
-                line=line,
-                field="declined",
-            )
-        try:
-            r = draw_replacement(dist, args.seed, current, declined, number, excluded, digest)
-        except NoReplacementError:
-            rows.append(Replacement(number, declined, ""))  # the seat stays empty
-            excluded.add(declined)
-            continue
-        current[current.index(declined)] = r.replacement
-        excluded.add(declined)
-        rows.append(r)
-        number += 1
+    declines = read_panel_ids(args.declines, "declined")
+    try:
+        rows = replay_replacements(
+            dist,
+            args.seed,
+            panel,
+            [rec["declined"] for _line, rec in declines],
+            digest=digest,
+            allow_unfilled=True,  # a seat nobody can refill is written with an empty replacement
+        )
+    except DeclineNotOnPanelError as e:
+        raise DataError(
+            f"{e.declined!r} is not on the panel at that point (not drawn, already replaced, "
+            "or listed twice)",
+            file=args.declines,
+            line=declines[e.index][0],
+            field="declined",
+        ) from e
     write_replacements(args.out or sys.stdout, rows)
     if args.out:
         filled = sum(1 for r in rows if r.replacement)

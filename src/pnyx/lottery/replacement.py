@@ -27,6 +27,19 @@ class NoReplacementError(LotteryError):
     """Nobody can replace the decliner without breaking a quota."""
 
 
+class DeclineNotOnPanelError(LotteryError):
+    """A decline names someone not on the panel at that point (never drawn, already replaced,
+    or listed twice); `index` is its 0-based position among the declines."""
+
+    def __init__(self, index: int, declined: str):
+        super().__init__(
+            f"decline {index + 1}: {declined!r} is not on the panel at that point (not drawn, "
+            "already replaced, or listed twice)"
+        )
+        self.index = index
+        self.declined = declined
+
+
 @dataclass(frozen=True)
 class Replacement:
     number: int
@@ -90,12 +103,15 @@ def replay_replacements(
 
     With `allow_unfilled`, a decliner nobody can replace gives Replacement(number, declined,
     ""): they keep their seat for the quota checks that follow and the number is not used
-    up; without it, NoReplacementError is raised."""
+    up; without it, NoReplacementError is raised. A decline of someone not on the panel at
+    that point raises DeclineNotOnPanelError."""
     current = list(panel)
     out_excluded = set(excluded)
     out = []
     number = 1
-    for declined in declines:
+    for index, declined in enumerate(declines):
+        if declined not in current:
+            raise DeclineNotOnPanelError(index, declined)
         try:
             r = draw_replacement(dist, seed, current, declined, number, out_excluded, digest)
         except NoReplacementError:
