@@ -196,6 +196,10 @@ def test_make_demo_on_another_port_links_to_that_port(tmp_path):
     fake = tmp_path / "python"
     fake.write_text(
         "#!/bin/sh\n"
+        # the server waits (up to 30 s) for the background worker's line: once the stand-in
+        # server returns, make stops the worker, which may not have written it yet
+        'case " $* " in *" runserver "*) i=0; while [ $i -lt 300 ] && '
+        f'! grep -q " db_worker " {log} 2>/dev/null; do sleep 0.1; i=$((i+1)); done;; esac\n'
         f"exec {sys.executable} -c 'import sys; from django.conf import settings; "
         'import django; django.setup(); print(" ".join(sys.argv[1:]), settings.PNYX_SITE_URL)\''
         f' "$@" >> {log}\n'
