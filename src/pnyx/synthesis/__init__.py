@@ -9,7 +9,7 @@ and a Markdown rendering. See docs/synthesis.md.
 from .engine import DEFAULT_THRESHOLD, synthesise, table_key
 from .markdown import to_markdown
 from .model import Cluster, Contribution, Group, Idea, Synthesis
-from .text import split_ideas, stem, strip_accents, terms
+from .text import numbered_ideas, split_ideas, stem, strip_accents, terms
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -18,6 +18,7 @@ __all__ = [
     "Group",
     "Idea",
     "Synthesis",
+    "numbered_ideas",
     "split_ideas",
     "stem",
     "strip_accents",

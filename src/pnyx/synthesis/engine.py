@@ -27,7 +27,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 
 from .model import Cluster, Contribution, Group, Idea, Synthesis, TableId
-from .text import split_ideas, strip_accents, terms
+from .text import numbered_ideas, strip_accents, terms
 
 #: Default cut: the mean cosine similarity of two groups of units needed to merge them.
 DEFAULT_THRESHOLD = 0.2
@@ -63,10 +63,10 @@ def synthesise(
     tables: dict[tuple[str, int, str], set[TableId]] = defaultdict(set)
     for c in contributions:
         key = (str(c.campaign), int(c.step), str(c.field))
-        units = split_ideas(c.text or "")
+        units = numbered_ideas(c.text or "")
         if units:
             tables[key].add(c.table)
-        by_group[key].extend(Idea(c.table, u) for u in units)
+        by_group[key].extend(Idea(c.table, u, line) for line, u in units)
     rank = {f: i for i, f in enumerate(field_order)}
 
     def group_key(k: tuple[str, int, str]) -> tuple[str, int, int, str]:
@@ -96,8 +96,8 @@ def synthesise(
     return Synthesis(groups=tuple(groups), threshold=threshold, units=sum(g.units for g in groups))
 
 
-def _unit_key(idea: Idea) -> tuple[str, str, tuple[int, int, str]]:
-    return (strip_accents(idea.text), idea.text, table_key(idea.table))
+def _unit_key(idea: Idea) -> tuple[str, str, tuple[int, int, str], int]:
+    return (strip_accents(idea.text), idea.text, table_key(idea.table), idea.line)
 
 
 def _cluster(

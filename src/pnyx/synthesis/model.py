@@ -25,13 +25,17 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Idea:
-    """One idea unit: a line, bullet or sentence of one table's text, as written (trimmed)."""
+    """One idea unit: a line, bullet or sentence of one table's text, as written (trimmed).
+
+    `line` is the 1-based number of the line of the contribution's text it was written on, so
+    that (table, campaign, step, field, line) traces it back to the table's own words."""
 
     table: TableId
     text: str
+    line: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "text": self.text}
+        return {"table": self.table, "line": self.line, "text": self.text}
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,20 @@ _WORD = re.compile(r"[^\W_]+")
 
 def split_ideas(text: str) -> list[str]:
     """The idea units of `text`, in reading order (see the module's rule)."""
-    units: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    return [unit for _, unit in numbered_ideas(text)]
+
+
+def numbered_ideas(text: str) -> list[tuple[int, str]]:
+    """(line, unit) for each idea unit of `text`, in reading order: `line` is the 1-based number
+    of the line of `text` the unit was written on (two sentences of one line share it)."""
+    units: list[tuple[int, str]] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
         line = _BULLET.sub("", line.strip(), count=1)
         for piece in _CUT.split(line):
             piece = piece.strip().rstrip(",;:").strip()
             if _HAS_WORD.search(piece):
-                units.append(piece)
+                units.append((number, piece))
     return units
 
 
