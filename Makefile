@@ -33,8 +33,11 @@ serve: install
 	$(PY) -m pnyx.cli migrate --noinput
 	PORT=$(PORT) $(PY) -m pnyx.cli serve
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database);
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
