@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from pnyx.journal.actions import record, verify
 from pnyx.journal.models import AppendOnlyError, JournalEntry, JournalHead
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_event_names")]
 
 TRIGGERS = importlib.import_module("pnyx.journal.migrations.0003_append_only_triggers")
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_event_names")]
 
 # --- the outsider's verifier: docs/journal.md, "The export" ------------------------------------
 

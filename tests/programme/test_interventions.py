@@ -220,7 +220,7 @@ def test_organizer_accepts_rejects_and_asks_for_changes(
         )
     )
     assert actions_logged.count("intervention.submitted") == 3
-    assert {"intervention.accept", "intervention.reject", "intervention.request_changes"} <= set(
+    assert {"intervention.accepted", "intervention.rejected", "intervention.changes_requested"} <= set(
         actions_logged
     )
     assert verify().ok

@@ -557,7 +557,7 @@ def _replace(draw: Draw, leaving: Invitation, now) -> Invitation | None:
         leaving.unfilled_number = number
         leaving.save(update_fields=["replacement_impossible", "unfilled_number"])
         record(
-            "draw.replacement_impossible",
+            "draw.replacement_failed",
             obj=draw,
             payload={"declined": leaving.entry.code, "number": number, "reason": str(exc)},
             inputs_digest=draw.digest,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .chain import GENESIS, canonical_json, entry_hash
+from .events import check as check_event
 from .models import JournalEntry, JournalHead
 
 
@@ -51,7 +52,9 @@ def _as_stored(value):
 def record(
     action: str, *, actor=None, obj=None, payload=None, inputs_digest: str = ""
 ) -> JournalEntry:
-    """Append one entry. Runs in its own atomic block and serialises appends on the head row."""
+    """Append one entry. Runs in its own atomic block and serialises appends on the head row.
+    `action` must be a name of the registry (`pnyx.journal.events.EVENTS`)."""
+    check_event(action)
     payload = payload or {}
     # Round-trip through canonical JSON so that what is hashed is exactly what is stored.
     payload = _as_stored(json.loads(canonical_json(payload)))

@@ -174,6 +174,12 @@ DECISIONS = {
     "reject": InterventionStatus.REJECTED,
     "request_changes": InterventionStatus.CHANGES_REQUESTED,
 }
+#: The journal event of each decision (pnyx.journal.events).
+DECISION_EVENTS = {
+    "accept": "intervention.accepted",
+    "reject": "intervention.rejected",
+    "request_changes": "intervention.changes_requested",
+}
 
 
 def moderate(intervention: Intervention, decision: str, moderator, note: str = "") -> Intervention:
@@ -200,7 +206,7 @@ def moderate(intervention: Intervention, decision: str, moderator, note: str = "
         else:
             intervention.save()
         record(
-            f"intervention.{decision}",
+            DECISION_EVENTS[decision],
             actor=moderator,
             obj=intervention,
             payload={"from_status": was, "to_status": new_status, "note": note},

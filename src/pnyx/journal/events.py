@@ -1,0 +1,100 @@
+"""The one registry of journal event names: `<domain>.<what happened>`, in the past tense.
+
+`pnyx.journal.actions.record` refuses a name that is not here, so that a journal reader (and
+docs/journal.md, which lists them all) knows every event that can appear. An app adds its
+events here, next to its neighbours', with one line saying what the row means.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Past participles that do not end in "-ed".
+IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made"})
+
+_PROGRAMME_KINDS = ("convention", "day", "item", "news", "campaign", "topic")
+_ACCOUNT_KINDS = ("user", "group")
+
+
+def _saved(domain: str, kinds: tuple[str, ...], what: str) -> dict[str, str]:
+    """`<domain>.<kind>_created/_changed/_deleted` for the kinds an edit page saves."""
+    out: dict[str, str] = {}
+    for kind in kinds:
+        out[f"{domain}.{kind}_created"] = f"a {kind} of the {what} was created"
+        out[f"{domain}.{kind}_changed"] = f"fields of a {kind} of the {what} changed (old, new)"
+        out[f"{domain}.{kind}_deleted"] = f"a {kind} of the {what} was deleted"
+    return out
+
+
+EVENTS: dict[str, str] = {
+    # members and accounts
+    "members.imported": "a members file was imported (counts, file digest)",
+    "member.deactivated": "a member was deactivated (can no longer sign in or vote)",
+    "member.reactivated": "a deactivated member was reactivated",
+    **_saved("account", _ACCOUNT_KINDS, "accounts"),
+    # programme and interventions
+    **_saved("programme", _PROGRAMME_KINDS, "programme"),
+    "intervention.submitted": "a member proposed an intervention or a video",
+    "intervention.revised": "its author revised an intervention after changes were requested",
+    "intervention.accepted": "an organizer accepted an intervention",
+    "intervention.rejected": "an organizer rejected an intervention (with the reason)",
+    "intervention.changes_requested": "an organizer asked the author for changes (saying which)",
+    "intervention.placed": "an accepted intervention was placed in a testimony slot",
+    "intervention.unplaced": "an intervention was taken out of its slot",
+    # draws
+    "draw.pool_created": "the pool of volunteers of a draw was frozen (its digest)",
+    "draw.distribution_computed": "the leximin distribution of a draw was computed",
+    "draw.digest_published": "the digest of a draw's inputs and distribution was published",
+    "draw.panel_revealed": "the seed was revealed and the panel drawn from it",
+    "draw.invitations_sent": "the drawn people were invited",
+    "draw.invitation_accepted": "a drawn person accepted their seat",
+    "draw.invitation_declined": "a drawn person declined their seat",
+    "draw.invitation_expired": "an invitation ran out of time without an answer",
+    "draw.replacement_drawn": "a replacement was drawn for someone who declined",
+    "draw.replacement_failed": "nobody could replace someone who declined without breaking a quota",
+    "participant.checked_in": "a participant's badge was scanned at the entrance",
+    "participant.badge_revoked": "a participant's badge was revoked (a new one issued)",
+    # votes
+    "vote.created": "a vote was created",
+    "vote.option_added": "an option was added to a vote",
+    "vote.option_removed": "an option was removed from a vote",
+    "vote.proposals_opened": "members may propose options for a vote",
+    "vote.proposal_submitted": "a member proposed an option",
+    "vote.proposal_rejected": "an organizer rejected a proposed option",
+    "vote.opened": "a vote was opened for casting",
+    "vote.closed": "a vote was closed and counted",
+    "vote.announcement_started": "the results' announcement began on the hall screen",
+    "vote.announced": "the results were announced",
+    "vote.announcement_ended": "the results' announcement ended",
+    "vote.published": "a vote's results and ballot file were published",
+    # workshops
+    "workshops.plan_published": "a hall plan (tables, itineraries) was published",
+    "workshops.seat_moved": "an organizer moved a participant to another table",
+    "workshops.participants_invited": "participants were sent their itinerary",
+    "workshops.table_code_revoked": "a table's facilitator code was revoked",
+    "workshops.output_received": "a table sent (or replaced) its output at a step",
+    "workshops.document_requested": "printed documents were requested (generated in a task)",
+}
+
+_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")
+
+
+class UnknownEvent(ValueError):
+    """A journal event name that the registry does not hold."""
+
+
+def check(name: str) -> str:
+    if name not in EVENTS:
+        raise UnknownEvent(
+            f"journal event {name!r} is not in the registry (pnyx.journal.events.EVENTS)"
+        )
+    return name
+
+
+def is_past_tense(name: str) -> bool:
+    """`<domain>.<words>`: lower-case words, and one of them a past participle ("-ed" or an
+    irregular one), so that every name says what happened."""
+    if not _NAME.match(name):
+        return False
+    words = name.split(".", 1)[1].split("_")
+    return any(w.endswith("ed") or w in IRREGULAR_PARTICIPLES for w in words)
