@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pnyx.draws",
     "pnyx.votes",
     "pnyx.workshops",
+    "pnyx.assembly",
 ]
 
 MIDDLEWARE = [
