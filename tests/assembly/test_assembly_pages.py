@@ -14,7 +14,9 @@ from pnyx.assembly.models import Candidate, Mandate
 
 @pytest.fixture
 def launched(drawn_college, organizer, run_wave):
-    actions.add_college(drawn_college.assembly, name="Instances", seats=2, eligibility="designated", actor=organizer)
+    actions.add_college(
+        drawn_college.assembly, name="Instances", seats=2, eligibility="designated", actor=organizer
+    )
     wave = run_wave(drawn_college, seed="3 3 1")
     actions.launch_calendar(drawn_college.assembly, actor=organizer)
     return wave
@@ -35,11 +37,16 @@ def test_public_page_shows_composition_members_draws_and_command(launched, clien
     assert "Tirés au sort" in html and "Instances" in html and "Designated by a body" in html
     assert "Camille D." in html and c.member.last_name not in html
     assert launched.digest in html
-    assert "pnyx verify-draw --distribution DIST.json --seed &#x27;3 3 1&#x27; --panel PANEL.csv" in html
+    assert (
+        "pnyx verify-draw --distribution DIST.json --seed &#x27;3 3 1&#x27; --panel PANEL.csv"
+        in html
+    )
     assert "First session of the assembly" in html
     panel = client.get(f"/assemblee/vague/{launched.pk}/PANEL.csv").content.decode().splitlines()
     assert panel[0] == "id,gender,region" and len(panel) == 1 + launched.size
-    assert client.get(f"/assemblee/vague/{launched.pk}/DIST.json").content == bytes(launched.distribution)
+    assert client.get(f"/assemblee/vague/{launched.pk}/DIST.json").content == bytes(
+        launched.distribution
+    )
     assert client.get(f"/assemblee/vague/{launched.pk}/SECRET.csv").status_code == 404
 
 
@@ -70,7 +77,10 @@ def test_member_accepts_from_their_page(launched, client):
     client.force_login(user_for_member(c.member))
     page = client.get("/assemblee/mon-invitation/")
     assert c.code in page.content.decode()
-    r = client.post("/assemblee/mon-invitation/", {"candidate": c.pk, "decision": "accept", "public_name": "Dom R."})
+    r = client.post(
+        "/assemblee/mon-invitation/",
+        {"candidate": c.pk, "decision": "accept", "public_name": "Dom R."},
+    )
     assert r.status_code == 302
     assert Candidate.objects.get(pk=c.pk).status in ("seated", "reserve")
     other = launched.candidates.exclude(member=c.member).filter(status="invited").first()
@@ -94,7 +104,15 @@ def test_organizer_sets_rules_runs_a_wave_and_enters_a_seat(
     client.force_login(organizer)
     r = client.post(
         "/assemblee/organisation/",
-        {"op": "college", "name": "Animateurs", "seats": 4, "eligibility": "group_leaders", "gender": "parity", "department": "one_each", "tolerance": 0},
+        {
+            "op": "college",
+            "name": "Animateurs",
+            "seats": 4,
+            "eligibility": "group_leaders",
+            "gender": "parity",
+            "department": "one_each",
+            "tolerance": 0,
+        },
     )
     assert r.status_code == 302
     college = assembly.colleges.get(name="Animateurs")
@@ -105,7 +123,13 @@ def test_organizer_sets_rules_runs_a_wave_and_enters_a_seat(
     # An impossible one: refused, with the college named.
     r = client.post(
         "/assemblee/organisation/",
-        {"op": "college", "name": "Trop", "seats": 9, "eligibility": "group_leaders", "tolerance": 0},
+        {
+            "op": "college",
+            "name": "Trop",
+            "seats": 9,
+            "eligibility": "group_leaders",
+            "tolerance": 0,
+        },
         follow=True,
     )
     assert "College “Trop”: 8 eligible people for 9 seats" in r.content.decode()
@@ -113,11 +137,25 @@ def test_organizer_sets_rules_runs_a_wave_and_enters_a_seat(
         client.post("/assemblee/organisation/", {"op": "wave", "college": college.pk, "round": 0})
     wave = college.waves.get()
     assert wave.status == "published" and wave.size == 8
-    client.post("/assemblee/organisation/", {"op": "seed", "college": college.pk, "wave": wave.pk, "seed": "5 5", "witnesses": "X"})
+    client.post(
+        "/assemblee/organisation/",
+        {"op": "seed", "college": college.pk, "wave": wave.pk, "seed": "5 5", "witnesses": "X"},
+    )
     wave.refresh_from_db()
     assert wave.seed == "5 5" and wave.candidates.filter(status="invited").count() == 8
-    bodies = actions.add_college(assembly, name="Instances", seats=1, eligibility="designated", actor=organizer)
-    client.post("/assemblee/organisation/", {"op": "designate", "college": bodies.pk, "member": people[20].external_id, "body": "Conseil", "public_name": "R. M."})
+    bodies = actions.add_college(
+        assembly, name="Instances", seats=1, eligibility="designated", actor=organizer
+    )
+    client.post(
+        "/assemblee/organisation/",
+        {
+            "op": "designate",
+            "college": bodies.pk,
+            "member": people[20].external_id,
+            "body": "Conseil",
+            "public_name": "R. M.",
+        },
+    )
     assert Mandate.objects.get(college=bodies).public_name == "R. M."
     page = client.get("/assemblee/organisation/")
     assert page.status_code == 200 and "Animateurs" in page.content.decode()

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import secrets
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -170,18 +171,31 @@ def add_college(
     return college
 
 
+def _problem_text(p) -> str:
+    """The pure check's message, in the reader's language where its kind is known."""
+    texts = {
+        "too_few": _("%(n)s eligible people for %(seats)s seats"),
+        "min_over_eligible": _("at least %(min)s seats but only %(n)s eligible"),
+        "one_each": _("one seat per value needs %(values)s seats, not %(seats)s"),
+        "infeasible": _("the quotas cannot all be met; %(change)s"),
+        "duplicate": _("two colleges have this name"),
+        "designated": _("a designated college takes no quotas"),
+    }
+    return texts[p.kind] % p.params if p.kind in texts else p.message
+
+
 def describe(problems) -> str:
     lines = []
     for p in problems:
+        message = _problem_text(p)
         if p.quota:
             lines.append(
                 _("College “%(college)s”, quota %(quota)s: %(message)s")
-                % {"college": p.college, "quota": p.quota, "message": p.message}
+                % {"college": p.college, "quota": p.quota, "message": message}
             )
         else:
             lines.append(
-                _("College “%(college)s”: %(message)s")
-                % {"college": p.college, "message": p.message}
+                _("College “%(college)s”: %(message)s") % {"college": p.college, "message": message}
             )
     return " ".join(lines)
 
@@ -239,8 +253,15 @@ def eligible_people(college: College, *, on: dt.date | None = None, exclude=()) 
         qs = Member.objects.filter(active=True)
         if college.eligibility == College.Eligibility.GROUP_MEMBERS:
             qs = qs.filter(action_group__isnull=False)
-        for m in qs.order_by("pk").iterator(chunk_size=2000):
-            people[m.pk] = _features_of(m, on, "")
+        rows = qs.order_by("pk").values_list("pk", "gender", "region", "birth_year")
+        for pk, gender, region, birth_year in rows.iterator(chunk_size=5000):
+            people[pk] = {
+                "member": pk,
+                "gender": gender,
+                "region": region,
+                "age": draws_engine.age_band(birth_year, on),
+                "department": "",
+            }
     mandates = list(
         Mandate.objects.filter(college__assembly=assembly).values_list(
             "member_id", "starts_on", "ends_on"
@@ -255,7 +276,7 @@ def eligible_people(college: College, *, on: dt.date | None = None, exclude=()) 
     return [people[p] for p in sorted(people) if str(p) in keep and p not in excluded]
 
 
-def _features_of(m: Member, on: dt.date, department: str) -> dict:
+def _features_of(m: Member, on: dt.date, department: str) -> dict:  # one leader
     return {
         "member": m.pk,
         "gender": m.gender,
@@ -304,9 +325,9 @@ def free_seats(college: College, round_: int) -> list[int]:
 def round_counts(college: College, round_: int) -> dict[str, int]:
     """Answers of a round so far, for the wave formula."""
     counts = Counter(
-        Candidate.objects.filter(wave__college=college, wave__round=round_)
-        .exclude(status=Candidate.Status.NOT_DRAWN)
-        .values_list("status", flat=True)
+        Candidate.objects.filter(wave__college=college, wave__round=round_).values_list(
+            "status", flat=True
+        )
     )
     return {
         "pending": counts[Candidate.Status.INVITED],
@@ -327,23 +348,20 @@ def _held(college: College, round_: int) -> dict[tuple[str, str], int]:
 
 def _invited_members(college: College, round_: int) -> set[int]:
     return set(
-        Candidate.objects.filter(wave__college=college, wave__round=round_)
-        .exclude(status=Candidate.Status.NOT_DRAWN)
-        .values_list("member_id", flat=True)
-    )
-
-
-def next_wave_size(college: College, round_: int = 0) -> int:
-    """The pure formula (`pnyx.lottery.waves.next_wave_size`) on the round's answers."""
-    c = round_counts(college, round_)
-    open_ = len(free_seats(college, round_))
-    available = len(
-        eligible_people(
-            college,
-            on=round_start(college.assembly, round_),
-            exclude=_invited_members(college, round_),
+        Candidate.objects.filter(wave__college=college, wave__round=round_).values_list(
+            "member_id", flat=True
         )
     )
+
+
+def next_wave_size(college: College, round_: int = 0, available: int | None = None) -> int:
+    """The pure formula (`pnyx.lottery.waves.next_wave_size`) on the round's answers;
+    `available` is the number of eligible people not yet invited (counted when not given)."""
+    c = round_counts(college, round_)
+    open_ = len(free_seats(college, round_))
+    if available is None:
+        on = round_start(college.assembly, round_)
+        available = len(eligible_people(college, on=on, exclude=_invited_members(college, round_)))
     state = waves.WaveState(open_, c["pending"], c["accepted"], c["declined"], available)
     return waves.next_wave_size(state, college.assembly.prior_rate)
 
@@ -352,9 +370,9 @@ def next_wave_size(college: College, round_: int = 0) -> int:
 
 
 def launch_wave(college: College, *, round_: int = 0, size: int | None = None, actor) -> Wave:
-    """Size the round's next wave, check its quotas and queue the computation of its
-    distribution. The college row is locked: two organizers cannot launch the same wave, and
-    an answer arriving meanwhile waits (or is counted) rather than being missed."""
+    """Size the round's next wave, check its quotas, snapshot its pool (POOL.csv, codes) and
+    queue the computation of its distribution. The college row is locked: two organizers
+    cannot launch the same wave, and an answer arriving meanwhile is either counted or waits."""
     from .tasks import compute_wave_task
 
     _require_organizer(actor)
@@ -373,32 +391,32 @@ def launch_wave(college: College, *, round_: int = 0, size: int | None = None, a
         seats = free_seats(college, round_)
         if not seats:
             raise AssemblyError(_("College “%(c)s”: every seat is filled.") % {"c": college.name})
-        wanted = next_wave_size(college, round_) if size is None else size
-        if wanted < 1:
+        features = _features(college)
+        everyone = eligible_people(college, on=on)
+        invited = _invited_members(college, round_)
+        people = [p for p in everyone if p["member"] not in invited]
+        wanted = next_wave_size(college, round_, len(people)) if size is None else size
+        if wanted < 1 or not people:
             raise AssemblyError(
-                _(
-                    "College “%(c)s”: the answers still awaited should fill the open seats; wait for them."
-                )
+                _("College “%(c)s”: no wave is needed now (answers awaited or nobody left).")
                 % {"c": college.name}
             )
-        people = eligible_people(college, on=on, exclude=_invited_members(college, round_))
-        features = _features(college)
         first = college.waves.filter(round=round_).exclude(status=Wave.Status.FAILED).first()
         if first is not None:
             quotas = [lottery.Quota(*q) for q in first.round_quotas]
         else:
-            n_seats = len(round_seats(college, round_))
-            problems = check_college(college, seats=n_seats, on=on)
+            # The round's quotas, from the people eligible when it starts.
+            pure = _pure(college, len(round_seats(college, round_)))
+            full = engine_pool(everyone, features)
+            problems = composition.check_college(pure, full)
             if problems:
                 raise AssemblyError(describe(problems))
-            # Quotas of the round: from the people eligible when it starts.
-            quotas = composition.college_quotas(
-                _pure(college, n_seats), engine_pool(eligible_people(college, on=on), features)
-            )
+            quotas = composition.college_quotas(pure, full)
         wave_size = min(wanted, len(people))
-        held = _held(college, round_)
-        wave_q = waves.wave_quotas(quotas, held, len(seats), wave_size)
-        pool = engine_pool(people, features)
+        wave_q = waves.wave_quotas(quotas, _held(college, round_), len(seats), wave_size)
+        codes = dict(zip(public_codes(len(people)), (p["member"] for p in people), strict=True))
+        ids = {member: code for code, member in codes.items()}
+        pool = engine_pool(people, features, ids)
         present = {(f, v) for f in features for v in set(pool.column(f))}
         wave_q = [q for q in wave_q if (q.feature, q.value) in present or q.min > 0]
         diagnosis = lottery.diagnose(lottery.Problem(pool, tuple(wave_q), wave_size))
@@ -418,25 +436,13 @@ def launch_wave(college: College, *, round_: int = 0, size: int | None = None, a
                     open_seats=len(seats),
                     round_quotas=[[q.feature, q.value, q.min, q.max] for q in quotas],
                     features=features,
+                    pool_csv=_pool_csv(pool),
+                    codes=codes,
+                    quotas_csv=_quotas_csv(wave_q),
                     created_by=_user(actor),
                 )
         except IntegrityError as exc:
             raise AssemblyError(_("This wave was just launched by someone else.")) from exc
-        taken: set[str] = set()
-        Candidate.objects.bulk_create(
-            [
-                Candidate(
-                    wave=wave,
-                    member_id=p["member"],
-                    code=draws_engine.new_code(taken),
-                    values={f: p[f] for f in features},
-                )
-                for p in people
-            ],
-            batch_size=1000,
-        )
-        wave.quotas_csv = _quotas_csv(wave_q)
-        wave.save(update_fields=["quotas_csv"])
         record(
             "assembly.wave_launched",
             actor=actor,
@@ -450,9 +456,35 @@ def launch_wave(college: College, *, round_: int = 0, size: int | None = None, a
                 "pool": len(people),
                 "counts": round_counts(college, round_),
             },
+            inputs_digest=pool.digest(),
         )
         transaction.on_commit(lambda: compute_wave_task.enqueue(wave.pk))
     return wave
+
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32, as the draws' codes
+
+
+def public_codes(n: int) -> list[str]:
+    """`n` distinct random public codes such as 7K3M-9QX2 (40 random bits each, one read of
+    the system's random source for all of them: a wave's pool may hold thousands)."""
+    codes: dict[str, None] = {}
+    while len(codes) < n:
+        raw = secrets.token_bytes(5 * (n - len(codes)))
+        for i in range(0, len(raw), 5):
+            x = int.from_bytes(raw[i : i + 5], "big")
+            chars = "".join(_ALPHABET[(x >> (5 * j)) & 31] for j in range(8))
+            codes[f"{chars[:4]}-{chars[4:]}"] = None
+    return list(codes)[:n]
+
+
+def _pool_csv(pool: lottery.Pool) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([pool.id_column, *pool.columns])
+    for pid, row in zip(pool.ids, pool.rows, strict=True):
+        w.writerow([pid, *row])
+    return out.getvalue()
 
 
 def _quotas_csv(quotas) -> str:
@@ -465,12 +497,13 @@ def _quotas_csv(quotas) -> str:
 
 
 def wave_problem(wave: Wave) -> lottery.Problem:
-    cands = list(wave.candidates.all())
-    records = [{"id": c.code, **c.values} for c in cands]
-    pool = lottery.Pool.from_records(records, list(wave.features))
-    quotas = []
-    for row in list(csv.reader(io.StringIO(wave.quotas_csv)))[1:]:
-        quotas.append(lottery.Quota(row[0], row[1], int(row[2]), int(row[3])))
+    """The wave's engine problem, read back from its POOL.csv and QUOTAS.csv."""
+    rows = list(csv.DictReader(io.StringIO(wave.pool_csv)))
+    pool = lottery.Pool.from_records(rows, list(wave.features))
+    quotas = [
+        lottery.Quota(r["feature"], r["value"], int(r["min"]), int(r["max"]))
+        for r in csv.DictReader(io.StringIO(wave.quotas_csv))
+    ]
     return lottery.Problem(pool, tuple(quotas), wave.size)
 
 
@@ -492,12 +525,6 @@ def compute_wave(wave_id: int, actor="task:assembly-wave") -> Wave:
             return wave
         wave.distribution = data
         wave.digest = hashlib.sha256(data).hexdigest()
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["id", *problem.pool.columns])
-        for pid, row in zip(problem.pool.ids, problem.pool.rows, strict=True):
-            w.writerow([pid, *row])
-        wave.pool_csv = out.getvalue()
         wave.status = Wave.Status.PUBLISHED
         wave.published_at = timezone.now()
         wave.save()
@@ -535,8 +562,23 @@ def reveal_wave(wave: Wave, *, seed: str, witnesses: str = "", actor) -> Wave:
         panel = lottery.sample_panel(dist, seed, wave.digest)
         now = timezone.now()
         deadline = now + dt.timedelta(days=wave.college.assembly.answer_days)
-        wave.candidates.filter(code__in=panel).update(
-            status=Candidate.Status.INVITED, deadline=deadline
+        drawn = set(panel)
+        values = {
+            r["id"]: {f: r[f] for f in wave.features}
+            for r in csv.DictReader(io.StringIO(wave.pool_csv))
+            if r["id"] in drawn
+        }
+        Candidate.objects.bulk_create(
+            [
+                Candidate(
+                    wave=wave,
+                    member_id=wave.codes[code],
+                    code=code,
+                    values=values[code],
+                    deadline=deadline,
+                )
+                for code in panel
+            ]
         )
         wave.seed, wave.witnesses = seed, (witnesses or "").strip()
         wave.status, wave.revealed_at = Wave.Status.REVEALED, now

@@ -125,7 +125,10 @@ class Wave(models.Model):
     # The round's quotas for its seats: [[feature, value, min, max], ...] (same in every wave).
     round_quotas = models.JSONField(default=list)
     features = models.JSONField(default=list)
+    # POOL.csv as published (codes and the features the draw uses), and which member each
+    # code is ({code: member pk}; never published).
     pool_csv = models.TextField(blank=True)
+    codes = models.JSONField(default=dict, editable=False)
     quotas_csv = models.TextField(blank=True)
     distribution = models.BinaryField(null=True, editable=False)
     digest = models.CharField(_("SHA-256 of DIST.json"), max_length=64, blank=True)
@@ -153,10 +156,9 @@ class Wave(models.Model):
 
 
 class Candidate(models.Model):
-    """An eligible person of a wave's pool (known by `code` in the published files)."""
+    """A person a wave drew and invited (known by `code` in the published files)."""
 
     class Status(models.TextChoices):
-        NOT_DRAWN = "not_drawn", _("Not drawn")
         INVITED = "invited", _("Invited, waiting for an answer")
         SEATED = "seated", _("Accepted, seated")
         RESERVE = "reserve", _("Accepted, on the reserve list")
@@ -169,7 +171,7 @@ class Candidate(models.Model):
     )
     code = models.CharField(max_length=16)
     values = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default="not_drawn")
+    status = models.CharField(max_length=10, choices=Status.choices, default="invited")
     deadline = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 

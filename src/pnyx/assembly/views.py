@@ -124,9 +124,7 @@ def file_bytes(wave: Wave, name: str) -> bytes:
         return wave.quotas_csv.encode()
     # PANEL.csv: the drawn (codes and features), as `pnyx verify-draw --panel` reads it.
     rows = list(csv.reader(io.StringIO(wave.pool_csv)))
-    drawn = set(
-        wave.candidates.exclude(status=Candidate.Status.NOT_DRAWN).values_list("code", flat=True)
-    )
+    drawn = set(wave.candidates.values_list("code", flat=True))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(rows[0])
@@ -150,10 +148,8 @@ def download(request, pk: int, name: str):
 @member_required
 @require_http_methods(["GET", "POST"])
 def mine(request):
-    candidates = (
-        Candidate.objects.filter(member=request.member)
-        .exclude(status=Candidate.Status.NOT_DRAWN)
-        .select_related("wave__college__assembly")
+    candidates = Candidate.objects.filter(member=request.member).select_related(
+        "wave__college__assembly"
     )
     if request.method == "POST":
         candidate = get_object_or_404(candidates, pk=request.POST.get("candidate") or 0)

@@ -53,6 +53,8 @@ class CompositionProblem:
     college: str
     message: str
     quota: str = ""
+    kind: str = ""  # a stable name of the problem, for translated messages
+    params: dict = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"college {self.college!r}" + (f", quota {self.quota}" if self.quota else "")
@@ -110,11 +112,20 @@ def check_college(college: College, pool: Pool | None) -> list[CompositionProble
         return [CompositionProblem(name, "a college needs at least one seat")]
     if not college.drawn:
         if college.rules:
-            return [CompositionProblem(name, "a designated college takes no quotas")]
+            return [
+                CompositionProblem(name, "a designated college takes no quotas", kind="designated")
+            ]
         return []
     if pool is None or len(pool) < college.seats:
         n = 0 if pool is None else len(pool)
-        return [CompositionProblem(name, f"{n} eligible people for {college.seats} seats")]
+        return [
+            CompositionProblem(
+                name,
+                f"{n} eligible people for {college.seats} seats",
+                kind="too_few",
+                params={"n": n, "seats": college.seats},
+            )
+        ]
     problems: list[CompositionProblem] = []
     seen = set()
     for rule in college.rules:
@@ -137,6 +148,8 @@ def check_college(college: College, pool: Pool | None) -> list[CompositionProble
                     f"one seat per value of {rule.feature} needs {len(counts)} seats, "
                     f"not {college.seats}",
                     f"{rule.feature}=each",
+                    kind="one_each",
+                    params={"values": len(counts), "seats": college.seats},
                 )
             )
         for q in quotas:
@@ -146,6 +159,8 @@ def check_college(college: College, pool: Pool | None) -> list[CompositionProble
                         name,
                         f"at least {q.min} seats but only {counts.get(q.value, 0)} eligible",
                         f"{q.feature}={q.value}",
+                        kind="min_over_eligible",
+                        params={"min": q.min, "n": counts.get(q.value, 0)},
                     )
                 )
     if problems:
@@ -155,7 +170,13 @@ def check_college(college: College, pool: Pool | None) -> list[CompositionProble
         if not diagnosis.changes:
             return [CompositionProblem(name, f"no panel can be drawn: {diagnosis.reason}")]
         return [
-            CompositionProblem(name, f"the quotas cannot all be met; {c}", f"{c.feature}={c.value}")
+            CompositionProblem(
+                name,
+                f"the quotas cannot all be met; {c}",
+                f"{c.feature}={c.value}",
+                kind="infeasible",
+                params={"change": str(c)},
+            )
             for c in diagnosis.changes
         ]
     return []
@@ -183,7 +204,7 @@ def check_composition(
         if not n.strip():
             problems.append(CompositionProblem(n, "a college needs a name"))
         elif count > 1:
-            problems.append(CompositionProblem(n, "two colleges have this name"))
+            problems.append(CompositionProblem(n, "two colleges have this name", kind="duplicate"))
     for college in colleges:
         problems += check_college(college, pools.get(college.name))
     return problems
