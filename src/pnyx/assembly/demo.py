@@ -15,8 +15,10 @@ import datetime as dt
 import random
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 
 from pnyx.core.demo_timeline import Timeline
 from pnyx.members.models import Member
@@ -65,8 +67,11 @@ def load(convention: Convention, stdout, timeline: Timeline | None = None) -> As
         return existing
     if not Member.objects.exists():
         return None
+    # The milestones' titles are stored in the movement's language (French), whatever the
+    # language the command runs in.
     with (
         override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+        translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
     ):
         _leaders()

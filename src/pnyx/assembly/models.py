@@ -103,6 +103,28 @@ class College(models.Model):
     def drawn(self) -> bool:
         return self.eligibility != self.Eligibility.DESIGNATED
 
+    def rules_display(self) -> list[str]:
+        """The quota rules in words ("gender: parity")."""
+        features = {
+            "gender": _("gender"),
+            "region": _("region"),
+            "age": _("age band"),
+            "department": _("département"),
+        }
+        kinds = {
+            "parity": _("parity"),
+            "proportional": _("in proportion"),
+            "one_each": _("one seat each"),
+        }
+        return [
+            _("%(feature)s: %(kind)s")
+            % {
+                "feature": features.get(r["feature"], r["feature"]),
+                "kind": kinds.get(r["kind"], r["kind"]),
+            }
+            for r in self.rules
+        ]
+
 
 class Wave(models.Model):
     """One wave of invitations of a college: its own draw among those not yet invited."""

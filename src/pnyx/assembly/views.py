@@ -272,6 +272,9 @@ def organizer(request):
                     "waves": waves,
                     "free": len(actions.free_seats(college, current_round)),
                     "counts": actions.round_counts(college, current_round),
+                    "invited": Candidate.objects.filter(
+                        wave__college=college, wave__round=current_round
+                    ).select_related("member"),
                     "next_size": actions.next_wave_size(college, current_round)
                     if college.drawn
                     else 0,
