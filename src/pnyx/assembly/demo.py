@@ -42,20 +42,22 @@ SEEDS = {"Membres tirés au sort": "2 6 1 5 3 3", "Animateurs et animatrices": "
 BODIES = ["Conseil national", "Comité électoral", "Espace des luttes"]
 
 
-def _leaders() -> None:
-    """Two leaders (a woman and a man) of one action group in each of the demo's cities."""
-    if GroupLeader.objects.exists():
-        return
-    rows = []
-    for city, dep in DEPARTMENTS.items():
-        members = Member.objects.filter(
-            action_group__name__startswith=f"Groupe d'action {city} ", active=True
-        ).order_by("external_id")
-        for gender in ("F", "M"):
-            m = members.filter(gender=gender).first()
-            if m is not None:
-                rows.append(GroupLeader(action_group=m.action_group, member=m, department=dep))
-    GroupLeader.objects.bulk_create(rows)
+def _leaders() -> int:
+    """Two leaders (a woman and a man) of action groups in each of the demo's cities that has
+    both; the number of départements with leaders."""
+    if not GroupLeader.objects.exists():
+        rows = []
+        for city, dep in DEPARTMENTS.items():
+            members = Member.objects.filter(
+                action_group__name__startswith=f"Groupe d'action {city} ", active=True
+            ).order_by("external_id")
+            pair = [members.filter(gender=g).first() for g in ("F", "M")]
+            if all(pair):
+                rows += [
+                    GroupLeader(action_group=m.action_group, member=m, department=dep) for m in pair
+                ]
+        GroupLeader.objects.bulk_create(rows)
+    return GroupLeader.objects.values("department").distinct().count()
 
 
 def load(convention: Convention, stdout, timeline: Timeline | None = None) -> Assembly | None:
@@ -74,7 +76,7 @@ def load(convention: Convention, stdout, timeline: Timeline | None = None) -> As
         translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
     ):
-        _leaders()
+        departments = _leaders()
         assembly = actions.create_assembly(
             convention,
             title=TITLE,
@@ -92,7 +94,7 @@ def load(convention: Convention, stdout, timeline: Timeline | None = None) -> As
         leaders = actions.add_college(
             assembly,
             name="Animateurs et animatrices",
-            seats=len(DEPARTMENTS),
+            seats=departments,
             eligibility="group_leaders",
             rules=[
                 {"feature": "gender", "kind": "parity"},
