@@ -159,3 +159,17 @@ def test_organizer_sets_rules_runs_a_wave_and_enters_a_seat(
     assert Mandate.objects.get(college=bodies).public_name == "R. M."
     page = client.get("/assemblee/organisation/")
     assert page.status_code == 200 and "Animateurs" in page.content.decode()
+
+
+def test_answers_are_rate_limited_per_member(launched, client, settings):
+    from pnyx.members.actions import user_for_member
+
+    settings.PNYX_RATE_LIMITS = {**settings.PNYX_RATE_LIMITS, "assembly_answer": "2/10m"}
+    c = launched.candidates.select_related("member").first()
+    client.force_login(user_for_member(c.member))
+    codes = [
+        client.post("/assemblee/mon-invitation/", {"candidate": c.pk, "decision": "x"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]  # a bad answer is shown again, then the limit
+    assert client.get("/assemblee/mon-invitation/").status_code == 200  # reading is not limited

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pnyx.core.ratelimit import by_address_and_user, rate_limited
 from pnyx.members.models import Member
 from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
@@ -147,6 +148,7 @@ def download(request, pk: int, name: str):
 
 @member_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("assembly_answer", key=by_address_and_user)
 def mine(request):
     candidates = Candidate.objects.filter(member=request.member).select_related(
         "wave__college__assembly"
