@@ -274,3 +274,23 @@ def test_wave_files_check_with_verify_draw(drawn_college, run_wave, tmp_path, cl
         Wave.objects.get(pk=wave.pk).digest
         in journal("assembly.wave_revealed")[0].payload["digest"]
     )
+
+
+def test_those_leaving_are_not_eligible_during_the_exclusion(drawn_college, people):
+    """Three renewals (12-month periods, 24 months of exclusion): whoever left a seat at
+    renewal r is not in the pool of renewals r + 1, but is again at r + 2."""
+    assembly = drawn_college.assembly
+    for seat, member in enumerate(people[:6]):
+        start, end = actions.term(assembly, seat, 0)
+        Mandate.objects.create(
+            college=drawn_college, seat=seat, member=member, public_name="X",
+            starts_on=start, ends_on=end, source="drawn",
+        )  # fmt: skip
+    pool = {r: {p["member"] for p in actions.eligible_people(drawn_college, on=actions.round_start(assembly, r))} for r in (0, 1, 2, 3)}  # fmt: skip
+    first_third = {people[0].pk, people[3].pk}  # seats 0 and 3 leave at renewal 1
+    assert not first_third & pool[0]  # sitting
+    assert not first_third & pool[1] and not first_third & pool[2]  # left 0 and 12 months ago
+    assert first_third <= pool[3]  # 24 months later: eligible again
+    second_third = {people[1].pk, people[4].pk}  # seats 1 and 4 leave at renewal 2
+    assert not second_third & pool[1] and not second_third & pool[2] and not second_third & pool[3]
+    assert {people[2].pk, people[5].pk} & pool[2] == set()  # still sitting until renewal 3
