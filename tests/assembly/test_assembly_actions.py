@@ -294,3 +294,18 @@ def test_those_leaving_are_not_eligible_during_the_exclusion(drawn_college, peop
     second_third = {people[1].pk, people[4].pk}  # seats 1 and 4 leave at renewal 2
     assert not second_third & pool[1] and not second_third & pool[2] and not second_third & pool[3]
     assert {people[2].pk, people[5].pk} & pool[2] == set()  # still sitting until renewal 3
+
+
+def test_the_database_count_of_the_available_matches_the_pool(drawn_college, run_wave, organizer):
+    assembly = drawn_college.assembly
+    leaders = actions.add_college(
+        assembly, name="Animateurs", seats=2, eligibility="group_leaders", actor=organizer
+    )
+    wave = run_wave(drawn_college, size=10)
+    c = wave.candidates.select_related("member").first()
+    actions.answer(c, accept=True, public_name="X", actor=c.member)
+    for college in (drawn_college, leaders):
+        invited = actions._invited_members(college, 0)
+        pool = actions.eligible_people(college, exclude=invited)
+        assert actions.available_count(college, 0) == len(pool)
+    assert actions.available_count(drawn_college, 0) == 48 - 10

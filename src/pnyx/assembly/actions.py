@@ -239,41 +239,65 @@ def _departures(college: College) -> list[tuple[str, dt.date]]:
     ]
 
 
-def eligible_people(college: College, *, on: dt.date | None = None, exclude=()) -> list[dict]:
-    """Eligible people of a drawn college on `on` (the round's start): one dict each with
-    `member` (pk) and the features; excludes those sitting in the assembly on that day, those
-    whose mandate ended within the exclusion time, and the member pks in `exclude`."""
-    assembly = college.assembly
-    on = on or assembly.starts_on
-    people: dict[int, dict] = {}
+def _base(college: College):
+    """The members a drawn college draws from, before the rotation's rules."""
     if college.eligibility == College.Eligibility.GROUP_LEADERS:
-        for gl in GroupLeader.objects.filter(member__active=True).select_related("member"):
-            people.setdefault(gl.member_id, _features_of(gl.member, on, gl.department))
-    else:
-        qs = Member.objects.filter(active=True)
-        if college.eligibility == College.Eligibility.GROUP_MEMBERS:
-            qs = qs.filter(action_group__isnull=False)
-        rows = qs.order_by("pk").values_list("pk", "gender", "region", "birth_year")
-        for pk, gender, region, birth_year in rows.iterator(chunk_size=5000):
-            people[pk] = {
-                "member": pk,
-                "gender": gender,
-                "region": region,
-                "age": draws_engine.age_band(birth_year, on),
-                "department": "",
-            }
+        return Member.objects.filter(active=True, group_leaderships__isnull=False).distinct()
+    qs = Member.objects.filter(active=True)
+    if college.eligibility == College.Eligibility.GROUP_MEMBERS:
+        qs = qs.filter(action_group__isnull=False)
+    return qs
+
+
+def blocked(assembly: Assembly, on: dt.date) -> set[int]:
+    """Members who may not be drawn on `on`: sitting in the assembly after that day, or whose
+    mandate ended less than the exclusion time before (`pnyx.lottery.rotation.eligible`)."""
     mandates = list(
         Mandate.objects.filter(college__assembly=assembly).values_list(
             "member_id", "starts_on", "ends_on"
         )
     )
+    people = {str(m) for m, _s, _e in mandates}
     sitting = [str(m) for m, s, e in mandates if s <= on < e]
     exclusions = rotation.excluded_until(
         ((str(m), e) for m, _s, e in mandates if e <= on), assembly.exclusion_months
     )
-    keep = set(rotation.eligible((str(p) for p in people), on, sitting, exclusions))
-    excluded = {int(x) for x in exclude}
-    return [people[p] for p in sorted(people) if str(p) in keep and p not in excluded]
+    return {int(p) for p in people - set(rotation.eligible(people, on, sitting, exclusions))}
+
+
+def eligible_people(college: College, *, on: dt.date | None = None, exclude=()) -> list[dict]:
+    """Eligible people of a drawn college on `on` (the round's start): one dict each with
+    `member` (pk) and the features; leaves out the `blocked` ones and the member pks in
+    `exclude`."""
+    assembly = college.assembly
+    on = on or assembly.starts_on
+    out = blocked(assembly, on) | {int(x) for x in exclude}
+    people: dict[int, dict] = {}
+    if college.eligibility == College.Eligibility.GROUP_LEADERS:
+        leaders = GroupLeader.objects.filter(member__active=True).select_related("member")
+        for gl in leaders.order_by("member_id", "pk"):
+            if gl.member_id not in out:
+                people.setdefault(gl.member_id, _features_of(gl.member, on, gl.department))
+    else:
+        rows = _base(college).order_by("pk").values_list("pk", "gender", "region", "birth_year")
+        for pk, gender, region, birth_year in rows.iterator(chunk_size=5000):
+            if pk not in out:
+                people[pk] = {
+                    "member": pk,
+                    "gender": gender,
+                    "region": region,
+                    "age": draws_engine.age_band(birth_year, on),
+                    "department": "",
+                }
+    return [people[p] for p in sorted(people)]
+
+
+def available_count(college: College, round_: int) -> int:
+    """How many eligible people a round has not invited yet, counted by the database (the
+    organizers' page shows the next wave's size without reading every member)."""
+    on = round_start(college.assembly, round_)
+    out = blocked(college.assembly, on) | _invited_members(college, round_)
+    return _base(college).exclude(pk__in=out).count()
 
 
 def _features_of(m: Member, on: dt.date, department: str) -> dict:  # one leader
@@ -360,8 +384,7 @@ def next_wave_size(college: College, round_: int = 0, available: int | None = No
     c = round_counts(college, round_)
     open_ = len(free_seats(college, round_))
     if available is None:
-        on = round_start(college.assembly, round_)
-        available = len(eligible_people(college, on=on, exclude=_invited_members(college, round_)))
+        available = available_count(college, round_)
     state = waves.WaveState(open_, c["pending"], c["accepted"], c["declined"], available)
     return waves.next_wave_size(state, college.assembly.prior_rate)
 

@@ -65,10 +65,6 @@ def _colleges(assembly: Assembly, today):
             {
                 "college": college,
                 "mandates": mandates,
-                "filled": len(
-                    {m.seat for m in mandates if m.starts_on <= today}
-                    | {m.seat for m in mandates if m.round == 0}
-                ),
                 "waves": [
                     w
                     for w in college.waves.all()
