@@ -114,6 +114,32 @@ def build() -> World:
     workshops.publish(plan, organizer)
     plan = Plan.objects.get(pk=plan.pk)
 
+    # The representative assembly: a drawn college with a revealed wave, a designated seat,
+    # the calendar launched.
+    from pnyx.assembly import actions as assembly
+
+    rep = assembly.create_assembly(
+        convention,
+        title="Assemblée",
+        starts_on=convention.starts_on + dt.timedelta(weeks=8),
+        actor=organizer,
+    )
+    college = assembly.add_college(
+        rep,
+        name="Tirés au sort",
+        seats=4,
+        eligibility="members",
+        rules=[{"feature": "gender", "kind": "parity"}],
+        actor=organizer,
+    )
+    bodies = assembly.add_college(
+        rep, name="Instances", seats=1, eligibility="designated", actor=organizer
+    )
+    assembly.designate(bodies, member=members[5], body="Conseil", public_name="", actor=organizer)
+    wave = assembly.compute_wave(assembly.launch_wave(college, actor=organizer).pk)
+    assembly.reveal_wave(wave, seed="1 2", actor=organizer)
+    assembly.launch_calendar(rep, actor=organizer)
+
     public = [
         "/",
         "/actualites/",
@@ -131,6 +157,7 @@ def build() -> World:
         f"/tirage/{draw.pk}/",
         "/interventions/proposer/",
         "/admin/login/",
+        "/assemblee/",
     ]
     as_member = [
         f"/votes/{live.pk}/",
@@ -139,6 +166,7 @@ def build() -> World:
         "/tirage/mon-tirage/",
         "/ateliers/mon-parcours/",
         "/ateliers/sujets/",
+        "/assemblee/mon-invitation/",
     ]
     as_proposer = ["/interventions/proposer/", "/interventions/mes-propositions/"]
     as_organizer = [
@@ -156,6 +184,7 @@ def build() -> World:
         f"/ateliers/organisation/plans/{plan.pk}/?step=1&table=1",
         "/ateliers/organisation/tables/",
         "/ateliers/organisation/contributions/",
+        "/assemblee/organisation/",
         "/admin/",
         "/admin/programme/convention/",
         f"/admin/programme/convention/{convention.pk}/change/",

@@ -141,6 +141,15 @@ def _assert_the_tour_holds(client, at):
     assert plan.seats.filter(participant=present).count() == hall.steps.count() == 3
     assert client.get(reverse("workshops:itinerary")).status_code == 200
 
+    # The representative assembly: composed, first waves drawn, calendar launched after today.
+    from pnyx.assembly.models import Assembly
+
+    assembly = Assembly.objects.get(convention=conv)
+    assert assembly.launched_at <= now and assembly.starts_on > conv.ends_on
+    assert assembly.milestones.filter(starts_at__gt=now).count() >= 5
+    page = client.get(reverse("assembly:public")).content.decode()
+    assert all(c.name in page for c in assembly.colleges.all()) and "pnyx verify-draw" in page
+
     assert verify().ok
 
 

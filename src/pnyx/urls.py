@@ -13,4 +13,5 @@ urlpatterns = [
     path("votes/", include("pnyx.votes.urls")),
     path("ateliers/", include("pnyx.workshops.urls")),
     path("journal/", include("pnyx.journal.urls")),
+    path("assemblee/", include("pnyx.assembly.urls")),
 ]
