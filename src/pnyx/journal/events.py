@@ -74,6 +74,17 @@ EVENTS: dict[str, str] = {
     "workshops.table_code_revoked": "a table's facilitator code was revoked",
     "workshops.output_received": "a table sent (or replaced) its output at a step",
     "workshops.document_requested": "printed documents were requested (generated in a task)",
+    # the representative assembly
+    "assembly.created": "a representative assembly was set up (its mandate and renewal rules)",
+    "assembly.college_added": "a college was added to the assembly (seats, eligibility, quotas)",
+    "assembly.wave_launched": "a wave of invitations of a college was sized and its pool frozen",
+    "assembly.wave_digest_published": "a wave's inputs and distribution digest was published",
+    "assembly.wave_revealed": "a wave's seed was revealed and its invitees drawn from it",
+    "assembly.invitation_answered": "an invited member accepted or declined a seat",
+    "assembly.invitations_expired": "a wave's unanswered invitations ran out of time",
+    "assembly.seat_designated": "an organizer entered a seat designated by a body",
+    "assembly.milestone_added": "a milestone was added to the assembly's calendar",
+    "assembly.calendar_launched": "the assembly's calendar was made public",
 }
 
 _NAME = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")
