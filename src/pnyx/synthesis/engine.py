@@ -45,7 +45,7 @@ METHODS: tuple[str, ...] = tuple(SIMILARITY)
 THRESHOLDS: dict[str, float] = {"words": 0.175, "tfidf": 0.1, "use": 0.275, "use+tfidf": 0.225}
 #: The method used when none is given; if its model cannot be loaded, FALLBACK_METHOD is used
 #: instead and the synthesis says so (`Synthesis.fallback`).
-DEFAULT_METHOD = "use"
+DEFAULT_METHOD = "use+tfidf"
 FALLBACK_METHOD = "tfidf"
 #: Default cut of the default method.
 DEFAULT_THRESHOLD = THRESHOLDS[DEFAULT_METHOD]
