@@ -8,9 +8,9 @@ The outputs are generated deterministically (seed 2026) from the labelled develo
 for each of its 16 (campaign, step, field), tables each write 2 to 6 of that group's ideas,
 drawn at random, with noise: a bullet or number, case changes, a filler ("Il faut", "Nous
 voulons"), trailing punctuation, and, on about 40 % of the lines, a typo (two letters
-swapped, a letter dropped or doubled), so most lines are distinct texts. The embedding cache
-is emptied before each method, so each one encodes every text; the first model-based method
-also loads the model (lazily, on first use), and its time includes that. ``--csv`` also writes the outputs as an
+swapped, a letter dropped or doubled), so most lines are distinct texts. Each model-based
+method encodes every text again; the first one also loads the model (lazily, on first use),
+and its time includes that. ``--csv`` also writes the outputs as an
 OUTPUTS.csv file, for ``pnyx synthesise``.
 """
 
@@ -102,7 +102,6 @@ def main() -> None:
     times = {}
     loaded = False
     for method in args.methods.split(","):
-        methods._embeddings.clear()
         loading = method in methods.MODEL_METHODS and not loaded
         loaded = loaded or loading
         t0 = time.perf_counter()

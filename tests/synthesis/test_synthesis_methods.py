@@ -254,3 +254,14 @@ def test_centred_similarity():
     assert np.isclose(c[0, 1], (0.5 - 1 / 3) / (1 - 1 / 3))
     two = methods.centred(np.array([[1.0, 0.6], [0.6, 1.0]]))  # too few pairs: the baseline
     assert np.isclose(two[0, 1], (0.6 - methods.USE_BASELINE) / (1 - methods.USE_BASELINE))
+
+
+def test_embeddings_depend_on_the_set_of_texts_not_their_order(model):
+    alone = methods.use_embeddings(["Bloquer les loyers"])[0]
+    batch = methods.use_embeddings([*PARAPHRASES, "- bloquer les LOYERS !"])
+    assert np.allclose(batch[-1], alone, atol=1e-5)  # same words, same vector (to BLAS bits)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0)
+    order = [5, 2, 0, 4, 1, 3]
+    again = methods.use_embeddings([[*PARAPHRASES, "- bloquer les LOYERS !"][i] for i in order])
+    assert np.array_equal(again, batch[order])  # exactly, whatever the order
+    assert methods.use_embeddings([]).shape == (0, 512)

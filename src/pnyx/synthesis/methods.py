@@ -179,27 +179,21 @@ def _embed_key(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-# Embeddings of texts already seen in this process (keyed by lowercase words), so a text that
-# several tables wrote, or a second synthesis of the same outputs, is encoded once.
-_embeddings: dict[str, np.ndarray] = {}
-_EMBEDDINGS_MAX = 200_000
-
-
 def use_embeddings(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length USE embeddings of `texts` (n x 512). Texts with the same lowercase words
+    are encoded once, and the distinct ones always in sorted order: BLAS sums in an order
+    that depends on the batch, which moves the last bits of a vector, so a vector depends
+    only on the set of texts encoded with it, never on their order or on earlier calls."""
     model = load_use()
     keys = [_embed_key(t) for t in texts]
-    missing = sorted({k for k in keys if k not in _embeddings})
-    if missing:
-        vectors = model.encode(missing)
-        with _model_lock:
-            if len(_embeddings) + len(missing) > _EMBEDDINGS_MAX:
-                _embeddings.clear()
-            _embeddings.update(zip(missing, np.asarray(vectors, dtype=np.float64), strict=True))
-    out = np.array([_embeddings[k] for k in keys], dtype=np.float64).reshape(len(texts), -1)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    # Rounded: an embedding must not depend on the batch it was computed in (BLAS sums in a
-    # batch-dependent order, which moves the last bits).
-    return np.round(out / np.where(norms > 0, norms, 1.0), 6)
+    distinct = sorted(set(keys))
+    if not distinct:
+        return np.zeros((0, 512))
+    vectors = np.asarray(model.encode(distinct), dtype=np.float64).reshape(len(distinct), -1)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors /= np.where(norms > 0, norms, 1.0)
+    row = {k: i for i, k in enumerate(distinct)}
+    return vectors[[row[k] for k in keys]]
 
 
 #: Mean USE cosine between two different units of a group of the TUNE campaigns (0.269), used to
