@@ -21,6 +21,7 @@ OFFLINE_COMMANDS: dict[str, str] = {
     "tally": "pnyx.tally.cli:main",
     "seat": "pnyx.seating.cli:seat_main",
     "topics": "pnyx.seating.cli:topics_main",
+    "synthesise": "pnyx.synthesis.cli:main",
 }
 
 

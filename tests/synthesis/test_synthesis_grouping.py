@@ -1,4 +1,5 @@
-"""Grouping: hand-made French cases, properties, an independent reference, speed."""
+"""Grouping by today's ``words`` method: hand-made French cases, properties, an independent
+reference, speed. (The other methods: test_synthesis_methods.py.)"""
 
 from __future__ import annotations
 
@@ -19,7 +20,14 @@ from synthesis_helpers import (
     unit_vectors,
 )
 
-from pnyx.synthesis import DEFAULT_THRESHOLD, Contribution, synthesise
+from pnyx.synthesis import THRESHOLDS, Contribution
+from pnyx.synthesis import synthesise as _synthesise
+
+
+def synthesise(contributions, **kwargs):
+    """Today's engine: the ``words`` method."""
+    return _synthesise(contributions, method="words", **kwargs)
+
 
 ENERGY = {
     1: "- Baisser les factures d'électricité\n- Rénover les logements",
@@ -161,7 +169,7 @@ def test_every_unit_in_one_cluster_sizes_add_up_and_order_does_not_matter(cs, rn
         min_size=1,
         max_size=14,
     ),
-    st.sampled_from([0.1, DEFAULT_THRESHOLD, 0.35, 0.6]),
+    st.sampled_from([0.1, THRESHOLDS["words"], 0.2, 0.35, 0.6]),
 )
 def test_partition_matches_an_independent_average_linkage(texts, threshold):
     cs = [Contribution(i, "c", 1, "f", t) for i, t in enumerate(texts)]

@@ -6,13 +6,31 @@ and a Markdown rendering. See docs/synthesis.md.
     from pnyx.synthesis import Contribution, synthesise, to_markdown
 """
 
-from .engine import DEFAULT_THRESHOLD, synthesise, table_key
+from .engine import (
+    DEFAULT_METHOD,
+    DEFAULT_THRESHOLD,
+    FALLBACK_METHOD,
+    METHODS,
+    THRESHOLDS,
+    partition,
+    resolve_method,
+    synthesise,
+    table_key,
+)
 from .markdown import to_markdown
+from .methods import ModelUnavailable
 from .model import Cluster, Contribution, Group, Idea, Synthesis
 from .text import numbered_ideas, split_ideas, stem, strip_accents, terms
 
 __all__ = [
+    "DEFAULT_METHOD",
     "DEFAULT_THRESHOLD",
+    "FALLBACK_METHOD",
+    "METHODS",
+    "THRESHOLDS",
+    "ModelUnavailable",
+    "partition",
+    "resolve_method",
     "Cluster",
     "Contribution",
     "Group",

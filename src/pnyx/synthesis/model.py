@@ -94,16 +94,24 @@ class Group:
 
 @dataclass(frozen=True)
 class Synthesis:
-    """All groups, ordered by campaign, step, then field (given order, then alphabetical)."""
+    """All groups, ordered by campaign, step, then field (given order, then alphabetical).
+
+    `method` is the name of the grouping method used (`pnyx.synthesis.METHODS`),
+    `description` says what it is; `fallback` is empty, or says why the default method could
+    not be used and which one was used instead."""
 
     groups: tuple[Group, ...]
     threshold: float
     units: int = 0
-    method: str = field(default="tf-idf, cosine, average linkage")
+    method: str = field(default="words")
+    description: str = ""
+    fallback: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
+            "description": self.description,
+            "fallback": self.fallback,
             "threshold": self.threshold,
             "units": self.units,
             "groups": [g.to_dict() for g in self.groups],

@@ -48,6 +48,7 @@ def numbered_ideas(text: str) -> list[tuple[int, str]]:
     return units
 
 
+@lru_cache(maxsize=131072)
 def strip_accents(word: str) -> str:
     """`word` lowercased, "œ"/"æ" spelled out, accents removed."""
     word = word.lower().replace("œ", "oe").replace("æ", "ae")
