@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pnyx.draws",
     "pnyx.votes",
     "pnyx.workshops",
+    "pnyx.charter",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,7 @@ PNYX_RATE_LIMITS = {
     "sign_in": os.environ.get("PNYX_RATE_SIGN_IN", "20/10m"),
     "sign_in_link": os.environ.get("PNYX_RATE_SIGN_IN_LINK", "20/10m"),
     "cast": os.environ.get("PNYX_RATE_CAST", "20/m"),
+    "amend": os.environ.get("PNYX_RATE_AMEND", "10/10m"),
 }
 # The client's address is REMOTE_ADDR unless a proxy in front is trusted to set this header
 # (e.g. X-Forwarded-For); PNYX_TRUSTED_PROXIES is how many proxies append to it.
