@@ -69,3 +69,20 @@ def run_votes(organizer, hall):
         return charter
 
     return run
+
+
+@pytest.fixture
+def member_client(clock, client, make_member):
+    """As the root fixture, signed in at the frozen moment (a session has an expiry date)."""
+    from pnyx.members.actions import user_for_member
+
+    member = make_member()
+    client.force_login(user_for_member(member))
+    client.member = member
+    return client
+
+
+@pytest.fixture
+def organizer_client(clock, client, organizer):
+    client.force_login(organizer)
+    return client

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from pnyx.charter import demo as charter_demo
 from pnyx.core.demo_data import members_csv
 from pnyx.core.demo_timeline import Timeline
 from pnyx.draws import demo as draws_demo
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         votes_demo.load(conv, self.stdout, timeline=timeline)
         workshops_demo.load(conv, self.stdout, target=participants)
         present = programme_demo.check_in_participants(conv)
+        charter_demo.load(conv, self.stdout, timeline=timeline)
         User = get_user_model()
         # The organizer's password is random, kept out of the repository, in var/ (mode 0600).
         secret = settings.VAR_DIR / "demo-organizer-password"
