@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pnyx.charter.models import Amendment, Charter
@@ -68,7 +67,7 @@ def test_organizer_pages_are_for_organizers(member_client, charter):
 
 
 def test_import_errors_name_the_file_and_line(organizer_client, convention):
-    bad = SimpleUploadedFile("charte.md", "## S\n\nArticle.\n\n- liste\n".encode())
+    bad = SimpleUploadedFile("charte.md", b"## S\n\nArticle.\n\n- liste\n")
     r = organizer_client.post("/charte/organisation/", {"file": bad})
     assert r.status_code == 200
     assert "charte.md, line 5: a list is not allowed here" in r.content.decode()
