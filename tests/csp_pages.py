@@ -114,6 +114,23 @@ def build() -> World:
     workshops.publish(plan, organizer)
     plan = Plan.objects.get(pk=plan.pk)
 
+    # A charter under amendment: its window open, one amendment retained, one submitted.
+    from pnyx.charter import actions as charters
+
+    charter = charters.import_markdown(
+        convention,
+        "# Charte\n\n## Principes\n\nPremier article.\n\nDeuxième article.\n",
+        actor=organizer,
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(days=2),
+    )
+    first = charter.articles.get(number=1)
+    for kind in ("replace", "delete"):
+        am = charters.submit_amendment(
+            charter, first, actor=member, kind=kind, text="Autre.", justification="Mieux."
+        )
+    charters.accept(am, actor=organizer)
+
     public = [
         "/",
         "/actualites/",
@@ -129,6 +146,7 @@ def build() -> World:
         f"/votes/{live.pk}/ecran/",
         "/tirage/",
         f"/tirage/{draw.pk}/",
+        f"/charte/{charter.pk}/",
         "/interventions/proposer/",
         "/admin/login/",
     ]
@@ -139,6 +157,7 @@ def build() -> World:
         "/tirage/mon-tirage/",
         "/ateliers/mon-parcours/",
         "/ateliers/sujets/",
+        f"/charte/{charter.pk}/amender/",
     ]
     as_proposer = ["/interventions/proposer/", "/interventions/mes-propositions/"]
     as_organizer = [
@@ -156,6 +175,8 @@ def build() -> World:
         f"/ateliers/organisation/plans/{plan.pk}/?step=1&table=1",
         "/ateliers/organisation/tables/",
         "/ateliers/organisation/contributions/",
+        "/charte/organisation/",
+        f"/charte/organisation/{charter.pk}/",
         "/admin/",
         "/admin/programme/convention/",
         f"/admin/programme/convention/{convention.pk}/change/",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pnyx import amending
 from pnyx.members.models import Member
@@ -26,8 +27,8 @@ class Charter(models.Model):
     class Status(models.TextChoices):
         AMENDING = "amending", _("Amendments")
         VOTING = "voting", _("Votes in the hall")
-        ADOPTED = "adopted", _("Adopted")
-        REJECTED = "rejected", _("Not adopted")
+        ADOPTED = "adopted", pgettext_lazy("charter", "Adopted")
+        REJECTED = "rejected", pgettext_lazy("charter", "Not adopted")
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="charters")
     title = models.CharField(_("title"), max_length=300)
