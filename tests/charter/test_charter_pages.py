@@ -37,7 +37,10 @@ def test_after_the_window_the_form_refuses(member_client, charter, clock):
         f"/charte/{charter.pk}/amender/",
         {"article": a1.pk, "kind": "delete", "justification": "Inutile."},
     )
-    assert r.status_code == 200 and "Amendments are not open now." in r.content.decode()
+    assert (
+        r.status_code == 200
+        and "Les amendements ne sont pas ouverts en ce moment." in r.content.decode()
+    )
     assert not Amendment.objects.exists()
 
 
@@ -70,7 +73,7 @@ def test_import_errors_name_the_file_and_line(organizer_client, convention):
     bad = SimpleUploadedFile("charte.md", b"## S\n\nArticle.\n\n- liste\n")
     r = organizer_client.post("/charte/organisation/", {"file": bad})
     assert r.status_code == 200
-    assert "charte.md, line 5: a list is not allowed here" in r.content.decode()
+    assert "charte.md, ligne 5\u00a0: une liste n’a pas sa place ici" in r.content.decode()
     assert not Charter.objects.exists()
     r = organizer_client.post(
         "/charte/organisation/", {"source": "# Texte\n\n## S\n\nUn article.\n"}
@@ -103,5 +106,5 @@ def test_organizer_moderates_and_opens_the_votes_from_the_page(
     vote = Amendment.objects.get().vote
     assert vote.status == "open" and vote.in_hall
     r = organizer_client.post(base + "votes/", {"action": "close"}, follow=True)
-    assert "The vote is closed and counted." in r.content.decode()
+    assert "Le vote est clos et dépouillé." in r.content.decode()
     assert Amendment.objects.get().state == Amendment.State.DEFEATED  # 0 yes, 0 no

@@ -33,13 +33,29 @@ _BLOCK_NAMES = {
 }
 
 
-class MarkdownError(ValueError):
-    """A text that cannot be imported; ``line`` is 1-based (None: the whole file)."""
+#: The English wording of each error (the charter app translates them by the same codes).
+MESSAGES = {
+    "nul": "the file contains a NUL character; is it a text file?",
+    "empty_heading": "an empty heading",
+    "empty_section": "the section “{section}” has no article (a paragraph)",
+    "before_section": "an article before the first section heading (start a section with ## …)",
+    "too_long": "an article of {length} characters; at most {max}",
+    "too_many": "more than {max} articles",
+    "block": "{block} is not allowed here: each article is a paragraph",
+    "no_article": "no article: write sections (## …) and paragraphs",
+}
 
-    def __init__(self, message: str, line: int | None = None):
-        self.message = message
-        self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
+
+class MarkdownError(ValueError):
+    """A text that cannot be imported: ``code`` (a key of MESSAGES) and its ``params``;
+    ``line`` is 1-based (None: the whole file)."""
+
+    def __init__(self, code: str, line: int | None = None, **params):
+        self.code, self.line, self.params = code, line, params
+        if code == "block":
+            params = {**params, "block": _BLOCK_NAMES.get(params["block"], params["block"])}
+        self.message = MESSAGES[code].format(**params)
+        super().__init__(f"line {line}: {self.message}" if line else self.message)
 
 
 @dataclass(frozen=True)
@@ -55,7 +71,7 @@ def _parser() -> MarkdownIt:
 def parse(source: str) -> Text:
     """The title and articles of `source` (keys a1, a2… in order); MarkdownError otherwise."""
     if "\x00" in source:
-        raise MarkdownError("the file contains a NUL character; is it a text file?")
+        raise MarkdownError("nul")
     tokens = _parser().parse(source)
     title = ""
     section: str | None = None
@@ -69,40 +85,32 @@ def parse(source: str) -> Text:
         if tok.type == "heading_open":
             name = " ".join(tokens[i + 1].content.split())
             if not name:
-                raise MarkdownError("an empty heading", line)
+                raise MarkdownError("empty_heading", line)
             if tok.tag == "h1" and section is None and not title and not articles:
                 title = name
             else:
                 if section is not None and section_articles == 0:
-                    raise MarkdownError(
-                        f"the section “{section}” has no article (a paragraph)", section_line
-                    )
+                    raise MarkdownError("empty_section", section_line, section=section)
                 section, section_line, section_articles = name, line or 0, 0
             i += 3  # heading_open, inline, heading_close
             continue
         if tok.type == "paragraph_open":
             text = " ".join(tokens[i + 1].content.split())
             if section is None:
-                raise MarkdownError(
-                    "an article before the first section heading (start a section with ## …)",
-                    line,
-                )
+                raise MarkdownError("before_section", line)
             if len(text) > MAX_ARTICLE:
-                raise MarkdownError(
-                    f"an article of {len(text)} characters; at most {MAX_ARTICLE}", line
-                )
+                raise MarkdownError("too_long", line, length=len(text), max=MAX_ARTICLE)
             articles.append(Article(f"a{len(articles) + 1}", section, text))
             if len(articles) > MAX_ARTICLES:
-                raise MarkdownError(f"more than {MAX_ARTICLES} articles", line)
+                raise MarkdownError("too_many", line, max=MAX_ARTICLES)
             section_articles += 1
             i += 3
             continue
-        what = _BLOCK_NAMES.get(tok.type, tok.type)
-        raise MarkdownError(f"{what} is not allowed here: each article is a paragraph", line)
+        raise MarkdownError("block", line, block=tok.type)
     if section is not None and section_articles == 0:
-        raise MarkdownError(f"the section “{section}” has no article (a paragraph)", section_line)
+        raise MarkdownError("empty_section", section_line, section=section)
     if not articles:
-        raise MarkdownError("no article: write sections (## …) and paragraphs")
+        raise MarkdownError("no_article")
     return Text(title, tuple(articles))
 
 

@@ -177,6 +177,50 @@ def amend(request, pk: int):
 # --- organizers ------------------------------------------------------------------------------
 
 
+def _markdown_messages() -> dict:
+    return {
+        "nul": _("the file contains a NUL character; is it a text file?"),
+        "empty_heading": _("an empty heading"),
+        "empty_section": _("the section “%(section)s” has no article (a paragraph)"),
+        "before_section": _(
+            "an article before the first section heading (start a section with ## …)"
+        ),
+        "too_long": _("an article of %(length)d characters; at most %(max)d"),
+        "too_many": _("more than %(max)d articles"),
+        "block": _("%(block)s is not allowed here: each article is a paragraph"),
+        "no_article": _("no article: write sections (## …) and paragraphs"),
+    }
+
+
+def _block_names() -> dict:
+    return {
+        "bullet_list_open": _("a list"),
+        "ordered_list_open": _("a numbered list"),
+        "blockquote_open": _("a quotation"),
+        "fence": _("a code block"),
+        "code_block": _("a code block"),
+        "table_open": _("a table"),
+        "html_block": _("HTML"),
+        "hr": _("a horizontal rule"),
+    }
+
+
+def markdown_error(e: MarkdownError, filename: str = "") -> str:
+    """The importer's error in the reader's language, naming the file and the line."""
+    params = dict(e.params)
+    if "block" in params:
+        params["block"] = _block_names().get(params["block"], params["block"])
+    message = _markdown_messages()[e.code] % params
+    name = filename or _("the text")
+    if e.line:
+        return _("%(file)s, line %(line)d: %(message)s") % {
+            "file": name,
+            "line": e.line,
+            "message": message,
+        }
+    return f"{name}: {message}"
+
+
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def manage_list(request):
@@ -193,8 +237,9 @@ def manage_list(request):
                 closes_at=form.cleaned_data["closes_at"],
             )
         except MarkdownError as e:
-            name = getattr(form.cleaned_data.get("file"), "name", "") or _("the text")
-            form.add_error(None, f"{name}, {e}" if e.line else f"{name}: {e}")
+            form.add_error(
+                None, markdown_error(e, getattr(form.cleaned_data.get("file"), "name", ""))
+            )
         except CharterError as e:
             form.add_error(None, str(e))
         else:
