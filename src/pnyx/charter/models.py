@@ -104,13 +104,13 @@ class Amendment(models.Model):
         DELETE = amending.DELETE, _("delete the article")
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Retained for the vote")
-        MERGED = "merged", _("Merged")
-        REJECTED = "rejected", _("Not retained")
-        ADOPTED = "adopted", _("Adopted")
-        DEFEATED = "defeated", _("Rejected by the hall")
-        LAPSED = "lapsed", _("Lapsed (article deleted)")
+        SUBMITTED = "submitted", pgettext_lazy("amendment", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("amendment", "Retained for the vote")
+        MERGED = "merged", pgettext_lazy("amendment", "Merged")
+        REJECTED = "rejected", pgettext_lazy("amendment", "Not retained")
+        ADOPTED = "adopted", pgettext_lazy("amendment", "Adopted")
+        DEFEATED = "defeated", pgettext_lazy("amendment", "Rejected by the hall")
+        LAPSED = "lapsed", pgettext_lazy("amendment", "Lapsed (article deleted)")
 
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="amendments")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="amendments")
