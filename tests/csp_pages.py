@@ -147,6 +147,7 @@ def build() -> World:
         "/tirage/",
         f"/tirage/{draw.pk}/",
         f"/charte/{charter.pk}/",
+        f"/charte/{charter.pk}/table/1/{hall.tables.get(number=1).token()}/",
         "/interventions/proposer/",
         "/admin/login/",
     ]

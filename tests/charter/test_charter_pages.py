@@ -108,3 +108,26 @@ def test_organizer_moderates_and_opens_the_votes_from_the_page(
     r = organizer_client.post(base + "votes/", {"action": "close"}, follow=True)
     assert "Le vote est clos et dépouillé." in r.content.decode()
     assert Amendment.objects.get().state == Amendment.State.DEFEATED  # 0 yes, 0 no
+
+
+def test_a_table_amends_by_its_qr_code_link(charter, organizer):
+    from django.test import Client
+
+    from pnyx.workshops import actions as workshops
+    from pnyx.workshops.models import Table
+
+    hall = workshops.get_hall(charter.convention)
+    table = Table.objects.create(hall=hall, number=7)
+    url = f"/charte/{charter.pk}/table/7/{table.token()}/"
+    client = Client()
+    assert client.get(f"/charte/{charter.pk}/table/7/wrong-token/").status_code == 404
+    data = {
+        "article": charter.articles.get(number=2).pk,
+        "kind": "add_after",
+        "text": "Ajout de la table.",
+        "justification": "Débattu à la table.",
+    }
+    assert client.post(url, data).status_code == 302
+    a = Amendment.objects.get()
+    assert (a.table_number, a.member, a.entered_by) == (7, None, "table:7")
+    assert "Ajout de la table." in client.get(url).content.decode()

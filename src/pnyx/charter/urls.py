@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/amender/", views.amend, name="amend"),
     path("<int:pk>/charte.pdf", views.pdf, name="pdf"),
+    path("<int:pk>/table/<int:number>/<str:token>/", views.table_amend, name="table_amend"),
     path("organisation/", views.manage_list, name="manage_list"),
     path("organisation/<int:pk>/", views.manage, name="manage"),
     path("organisation/<int:pk>/fenetre/", views.window, name="window"),

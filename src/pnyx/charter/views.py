@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pnyx.amending.markdown import MarkdownError
-from pnyx.core.ratelimit import by_address_and_user, rate_limited
+from pnyx.core.ratelimit import by_address_and_user, client_address, rate_limited
 from pnyx.programme.models import current_convention_or_404
 from pnyx.programme.permissions import member_required, organizer_required
 from pnyx.votes.actions import VoteError
@@ -174,6 +174,55 @@ def amend(request, pk: int):
     )
 
 
+def _by_address_and_path(request) -> str:
+    """A table's phone: its address and its table's page (a hall's tables share one NAT)."""
+    return f"{client_address(request)}|{request.path}"
+
+
+@rate_limited("amend", key=_by_address_and_path)
+@require_http_methods(["GET", "POST"])
+def table_amend(request, pk: int, number: int, token: str):
+    """A table's facilitator enters the table's amendments, by the table's QR code link
+    (the same secret as its outputs' page); until the votes start."""
+    from pnyx.workshops.models import Table
+
+    charter = _charter(request, pk)
+    table = Table.objects.filter(hall__convention=charter.convention, number=number).first()
+    if table is None or not table.token_matches(token):
+        return render(request, "workshops/table_invalid.html", status=404)
+    form = AmendmentForm(
+        request.POST if request.method == "POST" else None, articles=list(charter.articles.all())
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.submit_table_amendment(
+                charter,
+                d["article"],
+                actor=f"table:{number}",
+                table_number=number,
+                kind=d["kind"],
+                text=d["text"],
+                justification=d["justification"],
+            )
+        except CharterError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("The table's amendment is entered."))
+            return redirect(request.path)
+    return render(
+        request,
+        "charter/table_amend.html",
+        {
+            "charter": charter,
+            "form": form,
+            "number": number,
+            "open": charter.status == Charter.Status.AMENDING,
+            "mine": charter.amendments.filter(table_number=number).select_related("article"),
+        },
+    )
+
+
 # --- organizers ------------------------------------------------------------------------------
 
 
@@ -307,8 +356,21 @@ def _manage_context(charter: Charter, **forms) -> dict:
         ),
         "table_form": forms.get("table_form") or TableAmendmentForm(articles=articles),
         "open_form": OpenForm(),
+        "tables": _table_links(charter),
         "reject_form": RejectForm(),
     }
+
+
+def _table_links(charter: Charter) -> list[tuple[int, str]]:
+    """Each table's page for its amendments (the same secret as its QR code)."""
+    from pnyx.workshops.models import Table
+
+    if charter.status != Charter.Status.AMENDING:
+        return []
+    return [
+        (t.number, reverse("charter:table_amend", args=[charter.pk, t.number, t.token()]))
+        for t in Table.objects.filter(hall__convention=charter.convention).order_by("number")
+    ]
 
 
 @organizer_required
