@@ -172,7 +172,7 @@ def test_the_hall_adopts_amendment_by_amendment_then_the_text(
     assert states[added.pk][0] == "defeated" and states[deletion.pk][0] == "adopted"
     assert states[orphan.pk] == ("lapsed", None)
     lapsed = Amendment.objects.get(pk=orphan.pk)
-    assert lapsed.reason == f"Its article was deleted by amendment {deletion.label}."
+    assert lapsed.deleted_by == deletion
     assert Amendment.objects.get(pk=orphan.pk).vote is None
     charter.refresh_from_db()
     assert charter.status == Charter.Status.ADOPTED

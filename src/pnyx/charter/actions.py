@@ -478,10 +478,9 @@ def open_next_vote(charter: Charter, *, actor, minutes: int | str | None = None)
             if a.state != Amendment.State.ACCEPTED:
                 continue
             if current.number_of(a.article.key) is None:
-                a.state = Amendment.State.LAPSED
-                by = current.deleted.get(a.article.key, "").removeprefix("am")
-                a.reason = _("Its article was deleted by amendment A%(b)s.") % {"b": by}
-                a.save(update_fields=["state", "reason"])
+                by = int(current.deleted[a.article.key].removeprefix("am"))
+                a.state, a.deleted_by_id = Amendment.State.LAPSED, by
+                a.save(update_fields=["state", "deleted_by"])
                 record(
                     "charter.amendment_lapsed",
                     actor=actor,

@@ -129,6 +129,10 @@ class Amendment(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
     reason = models.TextField(_("reason"), blank=True)
+    #: A lapsed amendment: the adopted amendment that deleted its article.
+    deleted_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     #: Voting order, set when the votes start (1, 2…).
     position = models.PositiveSmallIntegerField(_("voting order"), null=True, blank=True)
     vote = models.OneToOneField(
