@@ -2,7 +2,10 @@
 
 import pytest
 from charter_text import SOURCE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pnyx.amending import Article
 from pnyx.amending.markdown import MarkdownError, parse, to_markdown
 
 
@@ -41,3 +44,29 @@ def test_errors_name_the_line(source, line, words):
 def test_a_file_without_articles_is_refused():
     with pytest.raises(MarkdownError, match="no article"):
         parse("# Titre seul\n")
+
+
+words = st.text(alphabet="abcdéèfgh ,.'", min_size=1, max_size=30).map(
+    lambda s: " ".join(s.split())
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(words.filter(bool), st.lists(words.filter(bool), min_size=1, max_size=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_writing_then_parsing_gives_the_articles_back(sections):
+    articles = [
+        Article(f"a{i}", name, text)
+        for i, (name, text) in enumerate(((name, t) for name, texts in sections for t in texts), 1)
+    ]
+    text = parse(to_markdown("Titre", articles))
+    assert text.title == "Titre"
+    # Consecutive sections of the same name merge into one: compare article by article.
+    assert [(a.key, a.section, a.text) for a in text.articles] == [
+        (a.key, a.section, a.text) for a in articles
+    ]
