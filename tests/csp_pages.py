@@ -140,6 +140,23 @@ def build() -> World:
     assembly.reveal_wave(wave, seed="1 2", actor=organizer)
     assembly.launch_calendar(rep, actor=organizer)
 
+    # A charter under amendment: its window open, one amendment retained, one submitted.
+    from pnyx.charter import actions as charters
+
+    charter = charters.import_markdown(
+        convention,
+        "# Charte\n\n## Principes\n\nPremier article.\n\nDeuxième article.\n",
+        actor=organizer,
+        opens_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(days=2),
+    )
+    first = charter.articles.get(number=1)
+    for kind in ("replace", "delete"):
+        am = charters.submit_amendment(
+            charter, first, actor=member, kind=kind, text="Autre.", justification="Mieux."
+        )
+    charters.accept(am, actor=organizer)
+
     public = [
         "/",
         "/actualites/",
@@ -155,6 +172,8 @@ def build() -> World:
         f"/votes/{live.pk}/ecran/",
         "/tirage/",
         f"/tirage/{draw.pk}/",
+        f"/charte/{charter.pk}/",
+        f"/charte/{charter.pk}/table/1/{hall.tables.get(number=1).token()}/",
         "/interventions/proposer/",
         "/admin/login/",
         "/assemblee/",
@@ -167,6 +186,7 @@ def build() -> World:
         "/ateliers/mon-parcours/",
         "/ateliers/sujets/",
         "/assemblee/mon-invitation/",
+        f"/charte/{charter.pk}/amender/",
     ]
     as_proposer = ["/interventions/proposer/", "/interventions/mes-propositions/"]
     as_organizer = [
@@ -185,6 +205,8 @@ def build() -> World:
         "/ateliers/organisation/tables/",
         "/ateliers/organisation/contributions/",
         "/assemblee/organisation/",
+        "/charte/organisation/",
+        f"/charte/organisation/{charter.pk}/",
         "/admin/",
         "/admin/programme/convention/",
         f"/admin/programme/convention/{convention.pk}/change/",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pnyx.votes",
     "pnyx.workshops",
     "pnyx.assembly",
+    "pnyx.charter",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,7 @@ PNYX_RATE_LIMITS = {
     "sign_in_link": os.environ.get("PNYX_RATE_SIGN_IN_LINK", "20/10m"),
     "cast": os.environ.get("PNYX_RATE_CAST", "20/m"),
     "assembly_answer": os.environ.get("PNYX_RATE_ASSEMBLY_ANSWER", "20/10m"),
+    "amend": os.environ.get("PNYX_RATE_AMEND", "10/10m"),
 }
 # The client's address is REMOTE_ADDR unless a proxy in front is trusted to set this header
 # (e.g. X-Forwarded-For); PNYX_TRUSTED_PROXIES is how many proxies append to it.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tirage/", include("pnyx.draws.urls")),
     path("votes/", include("pnyx.votes.urls")),
     path("ateliers/", include("pnyx.workshops.urls")),
+    path("charte/", include("pnyx.charter.urls")),
     path("journal/", include("pnyx.journal.urls")),
     path("assemblee/", include("pnyx.assembly.urls")),
 ]

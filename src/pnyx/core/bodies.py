@@ -44,6 +44,9 @@ def video_form_limit() -> int:
 ENDPOINT_LIMITS: dict[str, Callable[[], int]] = {
     "programme:propose": video_form_limit,
     "programme:revise": video_form_limit,
+    "charter:amend": lambda: 32 * 1024,
+    "charter:table_amend": lambda: 32 * 1024,
+    "charter:manage_list": lambda: 256 * 1024 + FORM_OVERHEAD_BYTES,
 }
 
 

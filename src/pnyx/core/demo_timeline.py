@@ -14,6 +14,8 @@ date in `TIME_ZONE`) and S the convention's first day:
 - the draw is run, revealed and its invitations sent at load time; answers are due 10 days later;
 - the call for interventions is open from load time until 20:00 on the Friday before (S - 1);
 - the news were posted 2 days and 1 day before load time;
+- the members' amendments to the charter ran from 09:00 on S - 35 to 20:00 on S - 21; the
+  hall's votes on them and on the charter are held (and closed) at load time;
 - the in-hall vote is opened at load time and most participants are already checked in: the
   hall's vote can be tried right away, as in a rehearsal.
 """
@@ -70,6 +72,15 @@ class Timeline:
 
     @property
     def campaign_vote_closes_at(self) -> dt.datetime:
+        return _at(self.starts_on - dt.timedelta(days=21), 20)
+
+    @property
+    def charter_amendments_open_at(self) -> dt.datetime:
+        """The members' amendments to the charter: 09:00 on S - 35 to 20:00 on S - 21."""
+        return _at(self.starts_on - dt.timedelta(days=35), 9)
+
+    @property
+    def charter_amendments_close_at(self) -> dt.datetime:
         return _at(self.starts_on - dt.timedelta(days=21), 20)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 #: Past participles that do not end in "-ed".
-IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made"})
+IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set"})
 
 _PROGRAMME_KINDS = ("convention", "day", "item", "news", "campaign", "topic")
 _ACCOUNT_KINDS = ("user", "group")
@@ -74,6 +74,18 @@ EVENTS: dict[str, str] = {
     "workshops.table_code_revoked": "a table's facilitator code was revoked",
     "workshops.output_received": "a table sent (or replaced) its output at a step",
     "workshops.document_requested": "printed documents were requested (generated in a task)",
+    # the charter
+    "charter.imported": "a charter's text was imported from Markdown (its articles)",
+    "charter.window_set": "the amendment window of a charter was set (opens, closes)",
+    "charter.amendment_submitted": "a member or a table proposed an amendment to an article",
+    "charter.amendment_accepted": "an organizer retained an amendment for the hall's vote",
+    "charter.amendment_rejected": "an organizer did not retain an amendment (with the reason)",
+    "charter.amendments_merged": "duplicate amendments were merged into one retained amendment",
+    "charter.votes_started": "the hall's votes on a charter's amendments were prepared",
+    "charter.vote_opened": "the hall's vote on an amendment (or on the whole text) was opened",
+    "charter.amendment_voted": "the hall's vote on an amendment closed: counts, adopted or not",
+    "charter.amendment_lapsed": "an amendment lapsed: the article it changed was deleted",
+    "charter.decided": "the hall's vote on the whole text closed: the adopted text's digest",
     # the representative assembly
     "assembly.created": "a representative assembly was set up (its mandate and renewal rules)",
     "assembly.college_added": "a college was added to the assembly (seats, eligibility, quotas)",

@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from pnyx.assembly import demo as assembly_demo
+from pnyx.charter import demo as charter_demo
 from pnyx.core.demo_data import members_csv
 from pnyx.core.demo_timeline import Timeline
 from pnyx.draws import demo as draws_demo
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         workshops_demo.load(conv, self.stdout, target=participants)
         present = programme_demo.check_in_participants(conv)
         assembly_demo.load(conv, self.stdout, timeline=timeline)
+        charter_demo.load(conv, self.stdout, timeline=timeline)
         User = get_user_model()
         # The organizer's password is random, kept out of the repository, in var/ (mode 0600).
         secret = settings.VAR_DIR / "demo-organizer-password"
