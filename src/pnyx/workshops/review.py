@@ -101,9 +101,10 @@ def latest_run(hall: Hall) -> SynthesisRun | None:
     return SynthesisRun.objects.filter(hall=hall, status=SynthesisRun.Status.DONE).first()
 
 
-def request_synthesis(hall: Hall, *, actor) -> tuple[SynthesisRun, bool]:
+def request_synthesis(hall: Hall, *, actor, enqueue: bool = True) -> tuple[SynthesisRun, bool]:
     """Queue a run of the synthesis; (run, True when one was started). While a run is queued
-    or running, asking again returns it and starts nothing."""
+    or running, asking again returns it and starts nothing. `enqueue=False` (the demo) leaves
+    the run queued for the caller to compute with `compute_synthesis`."""
     from .tasks import synthesis_task
 
     _check(actor)
@@ -118,7 +119,8 @@ def request_synthesis(hall: Hall, *, actor) -> tuple[SynthesisRun, bool]:
             hall=hall, requested_by=record_actor(actor), requested_at=timezone.now()
         )
         record("workshops.synthesis_requested", actor=actor, obj=run, payload={})
-        transaction.on_commit(lambda: synthesis_task.enqueue(run.pk))
+        if enqueue:
+            transaction.on_commit(lambda: synthesis_task.enqueue(run.pk))
     return run, True
 
 
@@ -197,6 +199,7 @@ def _reconcile(hall: Hall, run: SynthesisRun) -> list[dict]:
         group, created = ReviewGroup.objects.get_or_create(
             hall=hall, campaign=gkey[0], step=gkey[1], field=gkey[2], defaults={"run": run}
         )
+        group = ReviewGroup.objects.select_for_update().get(pk=group.pk)  # no decision meanwhile
         existing = {i.key: i for i in group.ideas.all()}
         order = group.clusters.aggregate(m=Max("order"))["m"] or 0
         found: set[str] = set()
@@ -256,7 +259,7 @@ def _reconcile(hall: Hall, run: SynthesisRun) -> list[dict]:
                     "added": added,
                 }
             )
-    for group in ReviewGroup.objects.filter(hall=hall):
+    for group in ReviewGroup.objects.select_for_update().filter(hall=hall):
         if (group.campaign, group.step, group.field) in seen_groups:
             continue
         gone = list(group.ideas.filter(stale=False))
