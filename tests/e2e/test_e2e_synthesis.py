@@ -50,6 +50,7 @@ def test_organizer_merges_two_clusters_and_the_final_page_shows_them(
     orga.get_by_text("Les regroupements sont fusionnés.").wait_for()
     card = orga.locator(f"#cluster-{heat.pk}")
     assert OUTPUTS[3] in card.inner_text()
+    card.get_by_text("Renommer ou séparer").click()
     card.get_by_label("Nom", exact=True).fill("Chauffage et transports")
     card.get_by_role("button", name="Renommer").click()
     orga.get_by_text("Le regroupement est renommé.").wait_for()
