@@ -356,3 +356,34 @@ def test_the_hall_screen_shows_the_retained_axes_at_the_conclusion(
     at = datetime.combine(step.day.date, step.starts_at) + timedelta(minutes=5)
     body = client.get("/ecran/", {"at": at.isoformat()}).content.decode()
     assert "Des transports pour les villages" not in body
+
+
+def test_the_hall_ranks_the_retained_axes_in_an_in_hall_vote(
+    hall, campaigns, run, organizer, organizer_client
+):
+    step = hall.steps.get(number=3)
+    for table in (1, 2, 3):
+        Output.objects.create(
+            hall=hall,
+            table=table,
+            step=step,
+            campaign=campaigns[0],
+            axes="Rénover les logements des plus modestes.\nDes bus pour chaque village.",
+        )
+    run()
+    group = _group(hall, campaigns[0], step=3, field="axes")
+    homes, bus = _cluster_of(group, "Rénover"), _cluster_of(group, "Des bus")
+    review.set_retained(homes, True, actor=organizer)
+    with override("en"), pytest.raises(review.ReviewError, match="at least two axes"):
+        review.vote_on_axes(hall, campaigns[0].slug, actor=organizer)
+    review.set_retained(bus, True, actor=organizer)
+    r = organizer_client.post(f"/ateliers/organisation/synthese/finale/{campaigns[0].slug}/vote/")
+    vote = hall.convention.votes.get()
+    assert r.status_code == 302 and r.url == f"/votes/organisation/{vote.pk}/"
+    assert vote.in_hall and vote.method == "schulze" and vote.status == "draft"
+    options = {o.title: o.description for o in vote.options.all()}
+    assert options == {
+        homes.label: "Venu des tables 1, 2, 3.",
+        bus.label: "Venu des tables 1, 2, 3.",
+    }
+    assert _journal("workshops.synthesis_vote_created").payload["campaign"] == campaigns[0].slug

@@ -647,3 +647,56 @@ def _md(text: str) -> str:
     for ch in text:
         out.append("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch)
     return "".join(out)
+
+
+# --- the hall ranks the retained axes (optional) ---------------------------------------------
+
+
+def retained_axes(hall: Hall, campaign: str) -> list[dict]:
+    """The retained clusters of a campaign's axes (field "axes"), with their tables."""
+    return [
+        entry
+        for g in groups_of(hall, campaign)
+        if g.field == "axes"
+        for entry in kept(g)
+        if entry["retained"]
+    ]
+
+
+def vote_on_axes(hall: Hall, campaign: str, *, actor):
+    """A draft in-hall vote (a ranking, Schulze) whose options are the campaign's retained
+    axes, each described by the tables it came from; the organizer opens it from the votes'
+    page. Needs at least two retained axes."""
+    from pnyx.votes import actions as votes
+
+    _check(actor)
+    axes = retained_axes(hall, campaign)
+    if len(axes) < 2:
+        raise ReviewError(
+            _("Retain at least two axes of this campaign before the hall ranks them.")
+        )
+    name = names(hall).get(campaign, campaign)
+    with transaction.atomic():
+        vote = votes.create_vote(
+            hall.convention,
+            actor,
+            question=(_("Rank the axes of the campaign “%(name)s”") % {"name": name})[:300],
+            method="schulze",
+            electorate="present",
+            in_hall=True,
+        )
+        for axis in axes:
+            votes.add_option(
+                vote,
+                actor,
+                title=axis["label"][:300],
+                description=_("Raised by tables %(tables)s.")
+                % {"tables": ", ".join(str(t) for t in axis["tables"])},
+            )
+        record(
+            "workshops.synthesis_vote_created",
+            actor=actor,
+            obj=vote,
+            payload={"campaign": campaign, "axes": [a["label"] for a in axes]},
+        )
+    return vote

@@ -30,4 +30,5 @@ urlpatterns = [
     path("organisation/synthese/revue/<int:pk>/", views.review_group, name="review"),
     path("organisation/synthese/finale/<str:campaign>/", views.final, name="final"),
     path("organisation/synthese/finale/<str:campaign>.md", views.final_md, name="final_md"),
+    path("organisation/synthese/finale/<str:campaign>/vote/", views.final_vote, name="final_vote"),
 ]

@@ -891,6 +891,7 @@ def final(request, campaign: str):
         {
             "hall": h,
             "data": review.final_synthesis(h, campaign),
+            "axes": len(review.retained_axes(h, campaign)),
             "run": review.latest_run(h),
             "document": doc,
             "stale": doc is not None
@@ -911,3 +912,18 @@ def final_md(request, campaign: str):
     name = campaign.replace(":", "-")
     response["Content-Disposition"] = f'attachment; filename="synthesis-{name}.md"'
     return response
+
+
+@organizer_required
+@require_POST
+def final_vote(request, campaign: str):
+    """The hall ranks the campaign's retained axes: a draft in-hall vote, opened from its page."""
+    h = _hall(request)
+    _campaign_or_404(h, campaign)
+    try:
+        vote = review.vote_on_axes(h, campaign, actor=request.user)
+    except review.ReviewError as e:
+        messages.error(request, str(e))
+        return redirect("workshops:final", campaign)
+    messages.success(request, _("A draft in-hall vote on the axes is ready: check it, open it."))
+    return redirect("votes:manage", vote.pk)
