@@ -387,3 +387,18 @@ def test_the_hall_ranks_the_retained_axes_in_an_in_hall_vote(
         bus.label: "Venu des tables 1, 2, 3.",
     }
     assert _journal("workshops.synthesis_vote_created").payload["campaign"] == campaigns[0].slug
+
+
+def test_one_run_at_a_time_and_an_abandoned_one_does_not_block(hall, organizer):
+    from django.utils import timezone
+
+    old = SynthesisRun.objects.create(
+        hall=hall, status=SynthesisRun.Status.RUNNING, requested_at=timezone.now()
+    )
+    assert review.request_synthesis(hall, actor=organizer, enqueue=False) == (old, False)
+    SynthesisRun.objects.filter(pk=old.pk).update(
+        requested_at=timezone.now() - review.RUN_TIMEOUT - timedelta(seconds=1)
+    )
+    new, started = review.request_synthesis(hall, actor=organizer, enqueue=False)
+    old.refresh_from_db()
+    assert started and new.pk != old.pk and old.status == SynthesisRun.Status.FAILED

@@ -22,6 +22,7 @@ cluster. The run's `report` lists both, group by group, and the review page show
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -45,6 +46,8 @@ from .models import (
     SynthesisRun,
 )
 
+#: A run still queued or running after this long is taken as abandoned (no worker, or it died).
+RUN_TIMEOUT = dt.timedelta(minutes=30)
 #: Longest label of a cluster (a new cluster is first labelled with the start of its idea).
 LABEL_MAX = 200
 
@@ -108,15 +111,21 @@ def request_synthesis(hall: Hall, *, actor, enqueue: bool = True) -> tuple[Synth
     from .tasks import synthesis_task
 
     _check(actor)
+    now = timezone.now()
     with transaction.atomic():
         Hall.objects.select_for_update().filter(pk=hall.pk).first()
+        SynthesisRun.objects.filter(
+            hall=hall,
+            status__in=[SynthesisRun.Status.QUEUED, SynthesisRun.Status.RUNNING],
+            requested_at__lt=now - RUN_TIMEOUT,
+        ).update(status=SynthesisRun.Status.FAILED, error=_("The worker stopped before the end."))
         running = SynthesisRun.objects.filter(
             hall=hall, status__in=[SynthesisRun.Status.QUEUED, SynthesisRun.Status.RUNNING]
         ).first()
         if running is not None:
             return running, False
         run = SynthesisRun.objects.create(
-            hall=hall, requested_by=record_actor(actor), requested_at=timezone.now()
+            hall=hall, requested_by=record_actor(actor), requested_at=now
         )
         record("workshops.synthesis_requested", actor=actor, obj=run, payload={})
         if enqueue:
