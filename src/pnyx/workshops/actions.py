@@ -582,6 +582,7 @@ def _document_target(hall: Hall, kind: str, params: dict):
         from .review import latest_run
 
         slugs = {c.slug for c in hall.campaign_list()}
+        slugs |= {f"topic:{t.slug}" for t in hall.convention.topics.all()}
         if params.get("campaign") not in slugs:
             raise WorkshopError(_("There is no such campaign in the hall."))
         if latest_run(hall) is None:
