@@ -402,3 +402,19 @@ def test_one_run_at_a_time_and_an_abandoned_one_does_not_block(hall, organizer):
     new, started = review.request_synthesis(hall, actor=organizer, enqueue=False)
     old.refresh_from_db()
     assert started and new.pk != old.pk and old.status == SynthesisRun.Status.FAILED
+
+
+def test_the_same_words_twice_on_one_line_are_two_ideas(hall, campaigns, run):
+    Output.objects.filter(table=4).update(impacts="Rien ne va. Rien ne va.")
+    second = run()
+    group = _group(hall, campaigns[0])
+    assert group.ideas.filter(stale=False).count() == second.units
+    assert group.ideas.filter(table=4, text="Rien ne va.", stale=False).count() == (
+        sum(
+            1
+            for g in second.result["groups"]
+            for c in g["clusters"] + g["unique"]
+            for i in c["ideas"]
+            if i["table"] == 4 and i["text"] == "Rien ne va."
+        )
+    )

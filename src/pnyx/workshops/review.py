@@ -214,8 +214,14 @@ def _reconcile(hall: Hall, run: SynthesisRun) -> list[dict]:
         found: set[str] = set()
         added: list[dict] = []
         came_back: list[int] = []
+        occurrences: Counter = Counter()
         for mc in _machine_clusters(g):
-            keys = [idea_key(i["table"], i.get("line", 0), i["text"]) for i in mc["ideas"]]
+            keys = []
+            for i in mc["ideas"]:  # the same words twice on one line: a second key
+                key = idea_key(i["table"], i.get("line", 0), i["text"])
+                occurrences[key] += 1
+                n = occurrences[key]
+                keys.append(key if n == 1 else hashlib.sha256(f"{key}:{n}".encode()).hexdigest())
             found.update(keys)
             present = [existing[k] for k in keys if k in existing]
             came_back += [i.pk for i in present if i.stale]
