@@ -113,6 +113,22 @@ def build() -> World:
     plan = workshops.run_plan(hall, organizer)
     workshops.publish(plan, organizer)
     plan = Plan.objects.get(pk=plan.pk)
+    # Step-1 outputs of two tables, a synthesis run and one review decision.
+    from pnyx.workshops import review
+    from pnyx.workshops.models import Table
+
+    step1 = hall.steps.get(number=1)
+    for n in (1, 2):
+        workshops.submit_output(
+            Table.objects.get(hall=hall, number=n),
+            {"impacts": "Les factures de chauffage augmentent.\nLes bus ne passent plus."},
+            step=step1,
+        )
+    run, _started = review.request_synthesis(hall, actor="command:csp", enqueue=False)
+    review.compute_synthesis(run.pk)
+    group = hall.review_groups.first()
+    review.set_retained(group.clusters.first(), True, actor="command:csp")
+    facilitator_page = Table.objects.get(hall=hall, number=1).path()
 
     # The representative assembly: a drawn college with a revealed wave, a designated seat,
     # the calendar launched.
@@ -177,6 +193,7 @@ def build() -> World:
         "/interventions/proposer/",
         "/admin/login/",
         "/assemblee/",
+        facilitator_page,
     ]
     as_member = [
         f"/votes/{live.pk}/",
@@ -207,6 +224,9 @@ def build() -> World:
         "/assemblee/organisation/",
         "/charte/organisation/",
         f"/charte/organisation/{charter.pk}/",
+        "/ateliers/organisation/synthese/",
+        f"/ateliers/organisation/synthese/revue/{group.pk}/",
+        f"/ateliers/organisation/synthese/finale/{group.campaign}/",
         "/admin/",
         "/admin/programme/convention/",
         f"/admin/programme/convention/{convention.pk}/change/",

@@ -48,6 +48,7 @@ def test_the_tour_holds_whenever_the_demo_is_loaded(moment, client):
 def _assert_the_tour_holds(client, at):
     from pnyx.draws.models import Draw, Invitation
     from pnyx.journal.actions import verify
+    from pnyx.journal.models import JournalEntry
     from pnyx.members.actions import user_for_member
     from pnyx.members.models import Member
     from pnyx.programme.models import Convention, Participant
@@ -140,6 +141,10 @@ def _assert_the_tour_holds(client, at):
     assert plan is not None and plan.published_at <= now
     assert plan.seats.filter(participant=present).count() == hall.steps.count() == 3
     assert client.get(reverse("workshops:itinerary")).status_code == 200
+    # Its synthesis, computed and reviewed: merged clusters, retained step-3 axes.
+    assert hall.synthesis_runs.get().status == "done"
+    assert hall.review_groups.filter(field="axes", clusters__retained=True).exists()
+    assert JournalEntry.objects.filter(action="workshops.synthesis_clusters_merged").exists()
 
     # The representative assembly: composed, first waves drawn, calendar launched after today.
     from pnyx.assembly.models import Assembly

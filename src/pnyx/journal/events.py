@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 #: Past participles that do not end in "-ed".
-IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set"})
+IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set", "split"})
 
 _PROGRAMME_KINDS = ("convention", "day", "item", "news", "campaign", "topic")
 _ACCOUNT_KINDS = ("user", "group")
@@ -74,6 +74,15 @@ EVENTS: dict[str, str] = {
     "workshops.table_code_revoked": "a table's facilitator code was revoked",
     "workshops.output_received": "a table sent (or replaced) its output at a step",
     "workshops.document_requested": "printed documents were requested (generated in a task)",
+    "workshops.synthesis_requested": "an organizer asked for a (new) machine synthesis of the outputs",
+    "workshops.synthesis_computed": "the machine synthesis ran (method, threshold, inputs digest)",
+    "workshops.synthesis_clusters_merged": "an organizer merged two clusters of a group",
+    "workshops.synthesis_cluster_split": "an organizer split ideas out of a cluster",
+    "workshops.synthesis_idea_moved": "an organizer moved an idea to another cluster (or alone)",
+    "workshops.synthesis_cluster_renamed": "an organizer renamed a cluster",
+    "workshops.synthesis_retained": "an organizer retained a cluster or an idea",
+    "workshops.synthesis_unretained": "an organizer withdrew a cluster or an idea from the retained",
+    "workshops.synthesis_vote_created": "an in-hall vote on a campaign's retained axes was drafted",
     # the charter
     "charter.imported": "a charter's text was imported from Markdown (its articles)",
     "charter.window_set": "the amendment window of a charter was set (opens, closes)",

@@ -23,6 +23,7 @@ from .models import (
     Intervention,
     InterventionStatus,
     Item,
+    ItemKind,
     Participant,
     current_convention,
     current_convention_or_404,
@@ -231,6 +232,14 @@ def screen(request):
     ]
     current = next((i for start, end, i in items if start <= now < end), None)
     upcoming = [i for start, _end, i in items if start > now][:2]
+    synthesis = []
+    if current is not None and current.kind == ItemKind.CONCLUSION:
+        # At the conclusion the screen shows what the organizers retained of the tables' work.
+        from pnyx.workshops.models import Hall
+        from pnyx.workshops.review import retained_for_screen
+
+        hall = Hall.objects.filter(convention=convention).first()
+        synthesis = retained_for_screen(hall) if hall is not None else []
     return render(
         request,
         "programme/screen.html",
@@ -239,6 +248,7 @@ def screen(request):
             "now": now,
             "current": current,
             "upcoming": upcoming,
+            "synthesis": synthesis,
             "refresh": 20,
         },
     )

@@ -578,6 +578,16 @@ def _document_target(hall: Hall, kind: str, params: dict):
         ):
             raise WorkshopError(_("This plan has no step %(step)s.") % {"step": step})
         return plan, None
+    if kind == Document.Kind.SYNTHESIS:
+        from .review import latest_run
+
+        slugs = {c.slug for c in hall.campaign_list()}
+        slugs |= {f"topic:{t.slug}" for t in hall.convention.topics.all()}
+        if params.get("campaign") not in slugs:
+            raise WorkshopError(_("There is no such campaign in the hall."))
+        if latest_run(hall) is None:
+            raise WorkshopError(_("The synthesis has not been computed yet."))
+        return None, None
     if kind != Document.Kind.BADGES:
         raise WorkshopError(_("Unknown kind of document."))
     people = Participant.objects.filter(convention=hall.convention)
@@ -604,6 +614,10 @@ def current_source_digest(document: Document) -> str | None:
         plan, people = _document_target(document.hall, document.kind, document.params)
     except WorkshopError:
         return None
+    if document.kind == Document.Kind.SYNTHESIS:
+        from .review import final_digest
+
+        return final_digest(document.hall, document.params["campaign"])
     ids = None if people is None else people.values("pk")
     return pdf.source_digest(document.hall, document.kind, plan, ids)
 
@@ -676,7 +690,12 @@ def generate_document(document_id: int) -> Document:
     hall = doc.hall
     try:
         plan, people = _document_target(hall, doc.kind, doc.params)
-        if people is not None:
+        if doc.kind == Document.Kind.SYNTHESIS:
+            from .review import final_digest, final_synthesis
+
+            items = [final_synthesis(hall, doc.params["campaign"])]
+            digest = final_digest(hall, doc.params["campaign"])
+        elif people is not None:
             digest = pdf.source_digest(hall, doc.kind, None, people.values("pk"))
             ordered = people.select_related("member").order_by(
                 "member__last_name", "member__first_name", "pk"

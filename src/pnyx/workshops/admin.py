@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from pnyx.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Hall, Output, Plan, Step, Table
+from .models import Hall, Output, Plan, ReviewCluster, Step, SynthesisRun, Table
 
 
 class StepInline(ReadOnlyInline, admin.TabularInline):
@@ -35,3 +35,16 @@ class TableAdmin(ReadOnlyAdmin):
 class OutputAdmin(ReadOnlyAdmin):
     list_display = ["table", "step", "topic", "campaign", "facilitator", "received_at"]
     list_filter = ["campaign", "step", "topic"]
+
+
+@admin.register(SynthesisRun)
+class SynthesisRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "hall", "status", "method", "units", "requested_at", "finished_at"]
+    list_filter = ["status"]
+    readonly_fields = ["result", "report", "inputs_digest"]
+
+
+@admin.register(ReviewCluster)
+class ReviewClusterAdmin(ReadOnlyAdmin):
+    list_display = ["label", "group", "retained"]
+    list_filter = ["retained"]

@@ -48,6 +48,11 @@ OUTPUTS = {
         "axes": "1. Expliquer.\n2. Interpeller les élus.\n3. Mettre en lumière les paradis fiscaux.",
     },
 }
+#: The name organizers give, in the demo, to the merged step-1 impacts of a campaign.
+MERGED_LABELS = {
+    "energie": "Les factures et les emplois",
+    "pauvrete": "Se soigner, se nourrir, connaître ses droits",
+}
 TOPIC_IDEAS = (
     "Un fonds commun alimenté par de petits dons mensuels, et un vote des membres sur les projets."
 )
@@ -122,6 +127,33 @@ def _outputs(hall, plan: Plan) -> int:
     return sent
 
 
+def _review(hall) -> str:
+    """Run the synthesis at once, then review it as organizers would: in each campaign, merge
+    the two largest clusters of the step-1 impacts, and retain the step-3 axes raised by
+    several tables."""
+    from . import review
+
+    try:
+        run, _started = review.request_synthesis(hall, actor=ACTOR, enqueue=False)
+        run = review.compute_synthesis(run.pk)
+    except ImportError:
+        return "package absent"
+    merges = retains = 0
+    for group in review.groups_of(hall):
+        clusters = review.reviewed_clusters(group)
+        if group.field == "impacts" and len(clusters) >= 2:
+            merged = review.merge_clusters(clusters[0], clusters[1], actor=ACTOR)
+            if group.campaign in MERGED_LABELS:
+                review.rename_cluster(merged, MERGED_LABELS[group.campaign], actor=ACTOR)
+            merges += 1
+        if group.field == "axes":
+            for c in clusters:
+                if len(c.tables) >= 2:
+                    review.set_retained(c, True, actor=ACTOR)
+                    retains += 1
+    return f"{run.units} ideas, {merges} merges, {retains} retained axes"
+
+
 def load(convention: Convention, stdout, target: int = TARGET) -> Plan | None:
     start = time.perf_counter()
     hall = actions.get_hall(convention)
@@ -138,12 +170,13 @@ def load(convention: Convention, stdout, target: int = TARGET) -> Plan | None:
     plan = actions.publish(actions.run_plan(hall, ACTOR), ACTOR)
     topics = actions.publish(actions.run_topic_plan(hall, ACTOR), ACTOR)
     sent = _outputs(hall, plan)
+    reviewed = _review(hall)
     s = plan.stats
     stdout.write(
         f"Workshops: {plan.seats.filter(step=1).count()} participants ({invited} invited), "
         f"{s['tables']} tables, repeated pairs {s['repeated_pairs']}, same-group pairs "
         f"{s['same_group_pairs']}, gender band violations {s['gender_band_violations']}; "
         f"{ranked} topic rankings, first choice {topics.stats['first_choice_share']:.0%}; "
-        f"{sent} table outputs; {time.perf_counter() - start:.1f} s"
+        f"{sent} table outputs; synthesis: {reviewed}; {time.perf_counter() - start:.1f} s"
     )
     return plan

@@ -297,6 +297,7 @@ class Document(models.Model):
     class Kind(models.TextChoices):
         BADGES = "badges", _("badges")
         TABLE_CARDS = "table_cards", _("table cards")
+        SYNTHESIS = "synthesis", _("final synthesis")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting for a worker")
@@ -349,7 +350,125 @@ class Document(models.Model):
 
     def filename(self) -> str:
         parts = [self.kind.replace("_", "-")]
-        for k in ("plan", "step", "part"):
+        for k in ("plan", "step", "part", "campaign"):
             if self.params.get(k):
                 parts.append(f"{k}{self.params[k]}")
         return "-".join(parts) + f"-{self.pk}.pdf"
+
+
+# --- the synthesis: the machine's runs, and the organizers' review beside them ---------------
+
+
+class SynthesisRun(models.Model):
+    """One run of `pnyx.synthesis` over every table output, computed by a background task.
+
+    `result` is the engine's `Synthesis.to_dict()`, kept as it came out: the organizers' review
+    (`ReviewGroup`, `ReviewCluster`, `ReviewIdea`) is a separate layer and never changes it.
+    `inputs_digest` is the SHA-256 of the contributions it was computed from; `report` says,
+    per reviewed group, which reviewed ideas the run no longer found and which ideas it added."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        RUNNING = "running", _("being computed")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="synthesis_runs")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    method = models.CharField(_("method"), max_length=200, blank=True)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    inputs_digest = models.CharField(_("inputs digest"), max_length=64, blank=True)
+    units = models.PositiveIntegerField(_("idea units"), default=0)
+    result = models.JSONField(_("result"), default=dict)
+    report = models.JSONField(_("changes since the review"), default=list)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.CharField(_("requested by"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("synthesis run")
+        verbose_name_plural = _("synthesis runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_running_synthesis_per_hall",
+            )
+        ]
+
+    def __str__(self):
+        return f"synthesis #{self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ReviewGroup(models.Model):
+    """The organizers' review of one (campaign, step, field) of the synthesis. `campaign` is
+    the synthesis' key: a campaign's slug, or "topic:<slug>" (step 0) for a day-2 topic."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="review_groups")
+    campaign = models.CharField(_("campaign"), max_length=120)
+    step = models.PositiveSmallIntegerField(_("step"))
+    field = models.CharField(_("field"), max_length=20)
+    run = models.ForeignKey(
+        SynthesisRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("last run")
+    )
+
+    class Meta:
+        ordering = ["hall", "campaign", "step", "pk"]
+        unique_together = [("hall", "campaign", "step", "field")]
+        verbose_name = _("reviewed group")
+        verbose_name_plural = _("reviewed groups")
+
+    def __str__(self):
+        return f"{self.campaign} · {self.step} · {self.field}"
+
+
+class ReviewCluster(models.Model):
+    """A cluster as the organizers see it: made from a machine cluster, then merged, split,
+    renamed, retained. `machine_terms` are the label terms of the machine cluster it came from."""
+
+    group = models.ForeignKey(ReviewGroup, on_delete=models.CASCADE, related_name="clusters")
+    label = models.CharField(_("label"), max_length=200)
+    machine_terms = models.JSONField(_("machine's terms"), default=list)
+    retained = models.BooleanField(_("retained"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["group", "order", "pk"]
+        verbose_name = _("reviewed cluster")
+        verbose_name_plural = _("reviewed clusters")
+
+    def __str__(self):
+        return self.label
+
+
+class ReviewIdea(models.Model):
+    """One idea unit in the review, identified as in the synthesis by its group and (table,
+    line, text). `stale`: a later run no longer found it (the table's output changed); `added`:
+    a later run brought it after the review had begun."""
+
+    group = models.ForeignKey(ReviewGroup, on_delete=models.CASCADE, related_name="ideas")
+    cluster = models.ForeignKey(ReviewCluster, on_delete=models.CASCADE, related_name="ideas")
+    table = models.PositiveIntegerField(_("table"))
+    line = models.PositiveIntegerField(_("line"), default=0)
+    text = models.TextField(_("text"))
+    key = models.CharField(max_length=64)
+    retained = models.BooleanField(_("retained"), default=False)
+    stale = models.BooleanField(_("no longer in the outputs"), default=False)
+    added = models.BooleanField(_("added by a later run"), default=False)
+
+    class Meta:
+        ordering = ["group", "cluster", "pk"]
+        unique_together = [("group", "key")]
+        verbose_name = _("reviewed idea")
+        verbose_name_plural = _("reviewed ideas")
+
+    def __str__(self):
+        return self.text[:60]

@@ -25,7 +25,7 @@ from .queries import itineraries
 
 BADGES_PER_PAGE = 4
 #: Items rendered by one WeasyPrint call: progress is reported after each batch.
-BATCH = {"badges": 200, "table_cards": 60}
+BATCH = {"badges": 200, "table_cards": 60, "synthesis": 1}
 
 
 def qr(url: str) -> str:
@@ -110,6 +110,8 @@ Progress = Callable[[int, int], None]
 
 
 def _context(kind: str, hall: Hall, plan: Plan | None, batch: list[dict]) -> tuple[str, dict]:
+    if kind == "synthesis":
+        return "workshops/pdf/synthesis.html", {"hall": hall, "data": batch[0] if batch else {}}
     if kind == "badges":
         sheets = [batch[i : i + BADGES_PER_PAGE] for i in range(0, len(batch), BADGES_PER_PAGE)]
         return "workshops/pdf/badges.html", {"hall": hall, "sheets": sheets}
@@ -132,7 +134,7 @@ def render(
         batch = items[start : start + size]
         if kind == "badges":
             _add_badge_qr(batch)
-        else:
+        elif kind != "synthesis":
             _add_table_qr(hall, batch)
         template, context = _context(kind, hall, plan, batch)
         documents.append(_html(template, context).render())

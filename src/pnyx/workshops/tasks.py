@@ -34,3 +34,11 @@ def plan_task(hall_id: int, kind: str, actor: str) -> int | None:
 def document_task(document_id: int) -> str:
     """Generate a printable document (badges, table cards) into its stored file."""
     return actions.generate_document(document_id).status
+
+
+@task
+def synthesis_task(run_id: int) -> str:
+    """Run `pnyx.synthesis` over the table outputs and bring the organizers' review up to date."""
+    from .review import compute_synthesis
+
+    return compute_synthesis(run_id).status

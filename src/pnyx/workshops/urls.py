@@ -26,4 +26,9 @@ urlpatterns = [
     path("organisation/contributions.csv", views.outputs_csv, name="outputs_csv"),
     path("organisation/contributions.md", views.outputs_md, name="outputs_md"),
     path("organisation/synthese.md", views.synthesis_md, name="synthesis_md"),
+    path("organisation/synthese/", views.synthesis, name="synthesis"),
+    path("organisation/synthese/revue/<int:pk>/", views.review_group, name="review"),
+    path("organisation/synthese/finale/<str:campaign>/", views.final, name="final"),
+    path("organisation/synthese/finale/<str:campaign>.md", views.final_md, name="final_md"),
+    path("organisation/synthese/finale/<str:campaign>/vote/", views.final_vote, name="final_vote"),
 ]

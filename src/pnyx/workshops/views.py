@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.tasks import TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,9 +19,21 @@ from pnyx.programme.models import (
 )
 from pnyx.programme.permissions import member_required, organizer_required
 
-from . import actions, exports, pdf
+from . import actions, exports, pdf, review
 from .forms import HallForm, InviteForm, MoveForm, OutputForm, RankingForm, StepForm
-from .models import Document, Hall, Output, Plan, Table, TopicRanking
+from .models import (
+    Document,
+    Hall,
+    Output,
+    Plan,
+    Purpose,
+    ReviewCluster,
+    ReviewGroup,
+    ReviewIdea,
+    SynthesisRun,
+    Table,
+    TopicRanking,
+)
 from .queries import hall_map, itineraries
 from .tasks import plan_task
 
@@ -173,9 +184,13 @@ def table(request, number: int, token: str):
             if request.method == "POST" and request.POST.get("which") == prefix
             else None
         )
+        earlier = []
+        if w["step"] is not None and w["step"].purpose == Purpose.AXES:
+            earlier = review.earlier_steps(t.hall, w["campaign"].slug, w["step"].number)
         entries.append(
             {
                 **w,
+                "earlier": earlier,
                 "prefix": prefix,
                 "output": existing.get(key),
                 "form": OutputForm(
@@ -513,7 +528,7 @@ def outputs(request):
     return render(
         request,
         "workshops/outputs.html",
-        {"hall": h, "campaigns": campaigns, "topics": topics, "synthesis": exports.synthesis(h)},
+        {"hall": h, "campaigns": campaigns, "topics": topics, "run": review.latest_run(h)},
     )
 
 
@@ -540,10 +555,11 @@ def outputs_md(request):
 @organizer_required
 @require_GET
 def synthesis_md(request):
+    """The reviewed synthesis of every campaign (and topic), one after the other."""
     h = _hall(request)
-    text = exports.synthesis_markdown(h, get_language() or "fr")
-    if text is None:
-        raise Http404(_("The synthesis package is not installed."))
+    keys = [c.slug for c in h.campaign_list()]
+    keys += sorted({g.campaign for g in review.groups_of(h) if g.campaign.startswith("topic:")})
+    text = "\n".join(review.final_markdown(h, k) for k in keys)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="synthesis.md"'
     return response
@@ -628,6 +644,15 @@ def _document_targets(h: Hall) -> list[dict]:
                 "label": _("Topic table cards"),
             }
         )
+    if review.latest_run(h) is not None:
+        for c in h.campaign_list():
+            targets.append(
+                {
+                    "kind": Document.Kind.SYNTHESIS,
+                    "params": {"campaign": c.slug},
+                    "label": _("Final synthesis: %(name)s") % {"name": c.name},
+                }
+            )
     return targets
 
 
@@ -678,6 +703,8 @@ def document_start(request):
                 messages.error(request, _("The plan, the step and the part are numbers."))
                 return redirect("workshops:documents")
             params[name] = int(value)
+    if request.POST.get("campaign"):
+        params["campaign"] = request.POST["campaign"][:130]
     try:
         doc, started = actions.request_document(h, kind, params, actor=request.user)
     except actions.WorkshopError as e:
@@ -715,3 +742,188 @@ def my_badge_pdf(request):
     convention = current_convention_or_404(request)
     participant = get_object_or_404(Participant, convention=convention, member=request.member)
     return _pdf(pdf.badges(actions.get_hall(convention), [participant]), "badge.pdf")
+
+
+# --- the synthesis and its review (organizers) ------------------------------------------------
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def synthesis(request):
+    """The synthesis' runs (start one: a background task) and the groups to review."""
+    h = _hall(request)
+    if request.method == "POST":
+        _run, started = review.request_synthesis(h, actor=request.user)
+        if started:
+            messages.success(request, _("The synthesis is being computed; reload this page."))
+        else:
+            messages.info(request, _("The synthesis is already being computed."))
+        return redirect("workshops:synthesis")
+    run = review.latest_run(h)
+    active = SynthesisRun.objects.filter(
+        hall=h, status__in=[SynthesisRun.Status.QUEUED, SynthesisRun.Status.RUNNING]
+    ).first()
+    failed = SynthesisRun.objects.filter(hall=h).first()
+    labels = review.names(h)
+    groups = []
+    for g in review.groups_of(h):
+        clusters = g.clusters.annotate(n=Count("ideas", filter=Q(ideas__stale=False)))
+        groups.append(
+            {
+                "group": g,
+                "campaign": labels.get(g.campaign, g.campaign),
+                "field": labels.get(g.field, g.field),
+                "clusters": sum(1 for c in clusters if c.n),
+                "retained": sum(1 for c in clusters if c.retained),
+                "stale": g.ideas.filter(stale=True).count(),
+            }
+        )
+    campaigns = [{"slug": c.slug, "name": c.name} for c in h.campaign_list()]
+    campaigns += [
+        {"slug": f"topic:{t.slug}", "name": t.name}
+        for t in h.convention.topics.order_by("order", "name")
+        if ReviewGroup.objects.filter(hall=h, campaign=f"topic:{t.slug}").exists()
+    ]
+    return render(
+        request,
+        "workshops/synthesis.html",
+        {
+            "hall": h,
+            "run": run,
+            "active": active,
+            "failed": failed if failed and failed.status == SynthesisRun.Status.FAILED else None,
+            "groups": groups,
+            "campaigns": campaigns,
+        },
+    )
+
+
+def _review_post(request, group) -> None:
+    """One decision of the review page; errors become messages."""
+    op = request.POST.get("op", "")
+
+    def cluster(name):
+        value = request.POST.get(name, "")
+        c = ReviewCluster.objects.filter(group=group, pk=value).first() if value.isdigit() else None
+        if c is None:
+            raise review.ReviewError(_("Choose a cluster of this group."))
+        return c
+
+    def idea(value):
+        i = ReviewIdea.objects.filter(group=group, pk=value).first() if value.isdigit() else None
+        if i is None:
+            raise review.ReviewError(_("Choose an idea of this group."))
+        return i
+
+    if op == "merge":
+        review.merge_clusters(cluster("cluster"), cluster("other"), actor=request.user)
+        messages.success(request, _("The clusters are merged."))
+    elif op == "split":
+        chosen = [idea(v) for v in request.POST.getlist("ideas")]
+        review.split_cluster(
+            cluster("cluster"), chosen, actor=request.user, label=request.POST.get("label", "")
+        )
+        messages.success(request, _("The chosen ideas form a new cluster."))
+    elif op == "move":
+        target = None if request.POST.get("other") == "alone" else cluster("other")
+        review.move_idea(idea(request.POST.get("idea", "")), target, actor=request.user)
+        messages.success(request, _("The idea is moved."))
+    elif op == "rename":
+        review.rename_cluster(cluster("cluster"), request.POST.get("label", ""), actor=request.user)
+        messages.success(request, _("The cluster is renamed."))
+    elif op in ("retain", "unretain"):
+        target = idea(request.POST["idea"]) if request.POST.get("idea") else cluster("cluster")
+        review.set_retained(target, op == "retain", actor=request.user)
+        messages.success(request, _("Retained.") if op == "retain" else _("No longer retained."))
+    else:
+        raise review.ReviewError(_("Unknown decision."))
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def review_group(request, pk: int):
+    """One (campaign, step, field): the machine's grouping beside the reviewed one."""
+    h = _hall(request)
+    group = get_object_or_404(ReviewGroup.objects.select_related("run"), hall=h, pk=pk)
+    if request.method == "POST":
+        try:
+            _review_post(request, group)
+        except review.ReviewError as e:
+            messages.error(request, str(e))
+        return redirect(reverse("workshops:review", args=[group.pk]) + "#reviewed")
+    labels = review.names(h)
+    report = next((r for r in group.run.report if r.get("group") == group.pk), None)
+    return render(
+        request,
+        "workshops/review.html",
+        {
+            "hall": h,
+            "group": group,
+            "campaign": labels.get(group.campaign, group.campaign),
+            "field": labels.get(group.field, group.field),
+            "step_title": review.step_titles(h).get(group.step, ""),
+            "machine": review.machine_group(group),
+            "clusters": review.reviewed_clusters(group),
+            "report": report,
+        },
+    )
+
+
+def _campaign_or_404(h: Hall, campaign: str) -> None:
+    known = {c.slug for c in h.campaign_list()} | {
+        f"topic:{t.slug}" for t in h.convention.topics.all()
+    }
+    if campaign not in known:
+        raise Http404(_("No such campaign."))
+
+
+@organizer_required
+@require_GET
+def final(request, campaign: str):
+    h = _hall(request)
+    _campaign_or_404(h, campaign)
+    params = {"campaign": campaign}
+    key = actions.document_key(Document.Kind.SYNTHESIS, params)
+    doc = Document.objects.filter(hall=h, key=key).first()
+    return render(
+        request,
+        "workshops/final.html",
+        {
+            "hall": h,
+            "data": review.final_synthesis(h, campaign),
+            "axes": len(review.retained_axes(h, campaign)),
+            "run": review.latest_run(h),
+            "document": doc,
+            "stale": doc is not None
+            and doc.status == Document.Status.DONE
+            and actions.current_source_digest(doc) != doc.source_digest,
+        },
+    )
+
+
+@organizer_required
+@require_GET
+def final_md(request, campaign: str):
+    h = _hall(request)
+    _campaign_or_404(h, campaign)
+    response = HttpResponse(
+        review.final_markdown(h, campaign), content_type="text/markdown; charset=utf-8"
+    )
+    name = campaign.replace(":", "-")
+    response["Content-Disposition"] = f'attachment; filename="synthesis-{name}.md"'
+    return response
+
+
+@organizer_required
+@require_POST
+def final_vote(request, campaign: str):
+    """The hall ranks the campaign's retained axes: a draft in-hall vote, opened from its page."""
+    h = _hall(request)
+    _campaign_or_404(h, campaign)
+    try:
+        vote = review.vote_on_axes(h, campaign, actor=request.user)
+    except review.ReviewError as e:
+        messages.error(request, str(e))
+        return redirect("workshops:final", campaign)
+    messages.success(request, _("A draft in-hall vote on the axes is ready: check it, open it."))
+    return redirect("votes:manage", vote.pk)
