@@ -53,7 +53,7 @@ clean-demo: install
 
 # Translations: each app keeps its own catalogue in <app>/locale; the project's templates and
 # settings are in src/pnyx/locale. French is the default language; msgids are English.
-APPS_WITH_MESSAGES := core journal members programme draws votes workshops assembly charter
+APPS_WITH_MESSAGES := core journal members programme draws votes workshops assembly charter live
 messages: install
 	cd src/pnyx && for app in $(APPS_WITH_MESSAGES) $(EXTRA_MESSAGE_APPS); do \
 		(cd $$app && mkdir -p locale && ../../../$(PY) -m pnyx.cli makemessages -l fr --no-obsolete); done

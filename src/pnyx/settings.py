@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pnyx.workshops",
     "pnyx.assembly",
     "pnyx.charter",
+    "pnyx.live",
 ]
 
 MIDDLEWARE = [

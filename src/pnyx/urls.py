@@ -15,4 +15,5 @@ urlpatterns = [
     path("charte/", include("pnyx.charter.urls")),
     path("journal/", include("pnyx.journal.urls")),
     path("assemblee/", include("pnyx.assembly.urls")),
+    path("", include("pnyx.live.urls")),
 ]
