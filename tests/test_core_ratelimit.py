@@ -48,9 +48,15 @@ def test_a_nonsense_limit_is_a_check_error_naming_the_setting(settings):
     from django.core.management.base import SystemCheckError
 
     call_command("check")
-    settings.PNYX_RATE_LIMITS = {**settings.PNYX_RATE_LIMITS, "cast": "lots"}
+    default = dict(settings.PNYX_RATE_LIMITS)
+    settings.PNYX_RATE_LIMITS = {**default, "cast": "lots"}
     with pytest.raises(SystemCheckError, match=r"PNYX_RATE_LIMITS\['cast'\]: rate 'lots'"):
         call_command("check")
+    # every limit is checked, those of the apps added later too
+    for scope in ("amend", "assembly_answer"):
+        settings.PNYX_RATE_LIMITS = {**default, scope: "10 per minute"}
+        with pytest.raises(SystemCheckError, match=rf"PNYX_RATE_LIMITS\['{scope}'\]"):
+            call_command("check")
 
 
 def test_default_cache_is_shared_not_process_memory(settings):

@@ -60,8 +60,7 @@ class Rate:
 def check_rate_limits(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A nonsense limit stops `migrate`, `runserver` and `check`, naming the setting."""
     errors = []
-    for scope in ("sign_in", "sign_in_link", "cast"):
-        text = settings.PNYX_RATE_LIMITS.get(scope)
+    for scope, text in settings.PNYX_RATE_LIMITS.items():
         try:
             Rate.parse(text)
         except ValueError as exc:
