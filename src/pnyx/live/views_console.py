@@ -85,7 +85,7 @@ def console(request):
                 v for v in votes if v.in_hall and v.status in (Status.DRAFT, Status.PROPOSALS)
             ],
             "open_votes": [v for v in votes if v.status == Status.OPEN],
-            "closed_votes": [v for v in votes if v.status == Status.CLOSED],
+            "closed_votes": [v for v in votes if v.status == Status.CLOSED][:4],
             "seen": state["current"]["item"] if state["driven"] and state["current"] else "",
             "now": now,
             "now_ms": int(now.timestamp() * 1000),
