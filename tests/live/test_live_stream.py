@@ -300,8 +300,12 @@ def call_asgi(path, headers=(), until=None):
             "server": ("testserver", 80),
         }
         task = asyncio.ensure_future(application(scope, receive, send))
+        waiting = asyncio.ensure_future(done.wait())
         async with asyncio.timeout(10):
-            await done.wait()
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if task.done():
+            task.result()  # the application's error, if any
         disconnect.set()
         async with asyncio.timeout(10):
             await task
@@ -321,11 +325,21 @@ def test_asgi_stream_resumes_pushes_and_beats(conv, no_redis):
     no_redis.PNYX_LIVE_HEARTBEAT_SECONDS = 0.05
     e = events(conv, 3)
     before = live.connected()
-    sent = call_asgi(
-        "/direct/flux/",
-        headers=[(b"last-event-id", str(e[0].id).encode())],
-        until=lambda body: live.HEARTBEAT in body,
-    )
+    requests = []
+
+    def started(**kwargs):
+        requests.append(kwargs)
+
+    signals.request_started.connect(started)
+    try:
+        sent = call_asgi(
+            "/direct/flux/",
+            headers=[(b"last-event-id", str(e[0].id).encode())],
+            until=lambda body: live.HEARTBEAT in body,
+        )
+    finally:
+        signals.request_started.disconnect(started)
+    assert requests == []  # served from the event loop, not through Django's request cycle
     assert sent["status"] == 200
     assert sent["headers"]["content-type"].startswith("text/event-stream")
     messages = parse(sent["body"])
@@ -335,7 +349,9 @@ def test_asgi_stream_resumes_pushes_and_beats(conv, no_redis):
     assert live.connected() == before  # the client left: nothing kept for it
 
 
-def test_asgi_stream_refuses_when_full(conv, no_redis):
+def test_asgi_stream_refuses_when_full_or_asked_nonsense(conv, no_redis):
     no_redis.PNYX_LIVE_MAX_CLIENTS = 0
     sent = call_asgi("/direct/flux/")
     assert sent["status"] == 503 and sent["headers"]["retry-after"] == "30"
+    no_redis.PNYX_LIVE_MAX_CLIENTS = 10
+    assert call_asgi("/direct/flux/?after=x")["status"] == 400  # Django's view says why
