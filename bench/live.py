@@ -430,7 +430,7 @@ async def main_async(args, env, ports, pids, convention_id, servers, log):
         reconnected = sum(c.drops for c in clients) - drops1
         print(
             f"restart: server 2 killed (SIGKILL) and started again during {len(commits3)} "
-            f"events; {reconnected} reconnections"
+            f"events; {reconnected} reconnection attempts"
         )
         line("restart: commit -> stream client", lat3, f"lost {lost3}")
     for c in clients:
