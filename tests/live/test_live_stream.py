@@ -236,6 +236,22 @@ def test_without_redis_a_topic_reads_new_events_from_the_database(conv, no_redis
     async_to_sync(run)()
 
 
+def test_while_redis_is_unreachable_the_topic_reads_the_database(conv, no_redis):
+    no_redis.PNYX_LIVE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    async def run():
+        the_hub = live.Hub()
+        try:
+            listener = await the_hub.join(conv.pk)
+            assert the_hub.subscriptions == 0
+            e = await sync_to_async(events)(conv, 1)
+            assert await take(listener, 1) == [e[0].id]
+        finally:
+            await the_hub.close()
+
+    async_to_sync(run)()
+
+
 def test_a_slow_client_is_dropped_not_buffered(conv, no_redis):
     no_redis.PNYX_LIVE_QUEUE_SIZE = 3
 

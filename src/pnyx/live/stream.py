@@ -258,7 +258,13 @@ class Topic:
             self.receive(*event)
 
     async def run(self) -> None:
-        self.last_id = await _released(latest_id)(self.convention_id)
+        while True:  # the database may be restarting: wait for it (clients wait for `ready`)
+            try:
+                self.last_id = await _released(latest_id)(self.convention_id)
+                break
+            except Exception as exc:  # noqa: BLE001
+                log.warning("live: cannot read the event log (%s); trying again", exc)
+                await asyncio.sleep(1.0)
         url = setting("PNYX_LIVE_REDIS_URL")
         poll = float(setting("PNYX_LIVE_POLL_SECONDS"))
         loop = asyncio.get_running_loop()
@@ -273,7 +279,10 @@ class Topic:
             self.ready.set()
             until = loop.time() + 5.0 if url else float("inf")  # then try Redis again
             while loop.time() < until:
-                await self.catch_up()
+                try:
+                    await self.catch_up()
+                except Exception as exc:  # noqa: BLE001 - the database is back soon
+                    log.warning("live: cannot read the event log (%s)", exc)
                 await asyncio.sleep(poll)
 
     async def _follow_redis(self, url: str) -> None:
@@ -281,8 +290,10 @@ class Topic:
 
         client = aioredis.Redis.from_url(url, socket_connect_timeout=2)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
+        subscribed = False
         try:
             await pubsub.subscribe(channel(self.convention_id))
+            subscribed = True
             self.hub.subscriptions += 1
             await self.catch_up()  # what was committed before the subscription
             self.ready.set()
@@ -301,7 +312,7 @@ class Topic:
                     await self.catch_up()
                     checked = loop.time()
         finally:
-            self.hub.subscriptions -= 1
+            self.hub.subscriptions -= subscribed
             try:
                 await pubsub.aclose()
                 await client.aclose()
