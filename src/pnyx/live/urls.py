@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views_console
 
+from . import views_stream
+
 app_name = "live"
 
 urlpatterns = [
@@ -10,5 +12,7 @@ urlpatterns = [
     path("organisation/regie/deroule/", views_console.timeline, name="timeline"),
     path("organisation/regie/<slug:verb>/", views_console.act, name="act"),
     # --- the stream and its fallback (live-stream) ---
+    path("direct/flux/", views_stream.stream, name="stream"),
+    path("direct/etat.json", views_stream.poll, name="poll"),
     # --- the screens that follow it (live-views) ---
 ]
