@@ -107,7 +107,9 @@ def load(convention: Convention, stdout, timeline: Timeline | None = None) -> As
         )
         actions.launch_calendar(assembly, actor=ACTOR)
         rng = random.Random(13)
-        for college in (drawn, leaders):
+        # The leaders' college first: one leader per département at parity needs every
+        # leader, and a leader seated in the other college could no longer be drawn here.
+        for college in (leaders, drawn):
             wave = actions.launch_wave(college, actor=ACTOR)
             actions.compute_wave(wave.pk, actor=ACTOR)  # at once: the demo's pools are small
             wave.refresh_from_db()
