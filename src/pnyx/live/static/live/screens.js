@@ -24,7 +24,7 @@
   var state = readJSON("live-state", {});
   // The server's clock minus ours, in ms: from the page's state, then from every message.
   var skewMs = state.now ? Date.parse(state.now) - Date.now() : 0;
-  var timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: tz });
+  var timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: tz });
 
   function serverNow() { return Date.now() + skewMs; }
   function $(name) { return root.querySelector('[data-live="' + name + '"]'); }
