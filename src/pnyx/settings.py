@@ -162,6 +162,12 @@ else:
         }
     }
 
+# The live stream (pnyx.live.stream, docs/live.md "The stream"): every server process subscribes
+# to Redis (REDIS_URL) and pushes the events to its clients; without it, it reads the database.
+PNYX_LIVE_REDIS_URL = os.environ.get("REDIS_URL", "")
+PNYX_LIVE_CHANNEL = os.environ.get("PNYX_LIVE_CHANNEL", "pnyx:live")
+PNYX_LIVE_MAX_CLIENTS = int(os.environ.get("PNYX_LIVE_MAX_CLIENTS", "5000"))  # per process
+
 AUTHENTICATION_BACKENDS = ["pnyx.members.backends.MemberAwareBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

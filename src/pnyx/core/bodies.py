@@ -47,6 +47,9 @@ ENDPOINT_LIMITS: dict[str, Callable[[], int]] = {
     "charter:amend": lambda: 32 * 1024,
     "charter:table_amend": lambda: 32 * 1024,
     "charter:manage_list": lambda: 256 * 1024 + FORM_OVERHEAD_BYTES,
+    # The live stream and its polling fallback take GET only: no body at all.
+    "live:stream": lambda: 0,
+    "live:poll": lambda: 0,
 }
 
 
