@@ -26,8 +26,6 @@ from pnyx.programme.models import (
 )
 from pnyx.programme.permissions import organizer_required
 
-from .models import LiveEvent
-
 
 def idle_state(convention, now: dt.datetime) -> dict:
     """The contract's state when no console drives the day and no snapshot is available."""
@@ -56,19 +54,12 @@ def live_state(convention, now: dt.datetime | None = None) -> tuple[dict, int]:
     console's `snapshot()` (when present) says what the clock drives. `now` is always the
     server's, so that clients correct their clock.
     """
+    from .stream import latest
+
     now = now or timezone.now()
-    latest = LiveEvent.objects.filter(convention=convention).order_by("-id").first()
-    if latest is not None:
-        state = dict(latest.state)
-    else:
-        try:
-            from .state import snapshot
-        except ImportError:
-            state = idle_state(convention, now)
-        else:
-            state = snapshot(convention)
-    state = {**idle_state(convention, now), **state, "now": now.isoformat()}
-    return state, latest.pk if latest else 0
+    event_id, _kind, state = latest(convention.pk)
+    state = {**idle_state(convention, now), **(state or {}), "now": now.isoformat()}
+    return state, event_id
 
 
 def _when(value):

@@ -256,6 +256,10 @@
           el.hidden = true;
         }
       });
+      // A link that is not a video file (a hosting site's page) cannot play here (CSP): shown.
+      var link = speaker && speaker.kind === "video" && speaker.video && !now ? speaker.video.link || "" : "";
+      setText("speaker-link", link);
+      show("speaker-link", !!link);
       root.classList.toggle("hall-is-video", !!showing);
       root.dataset.liveVideo = showing ? "playing" : (playing ? "loading" : "none");
     }
