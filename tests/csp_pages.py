@@ -231,6 +231,8 @@ def build() -> World:
         "/ateliers/organisation/synthese/",
         f"/ateliers/organisation/synthese/revue/{group.pk}/",
         f"/ateliers/organisation/synthese/finale/{group.campaign}/",
+        "/organisation/regie/",
+        "/organisation/regie/deroule/",
         "/admin/",
         "/admin/programme/convention/",
         f"/admin/programme/convention/{convention.pk}/change/",
@@ -238,6 +240,15 @@ def build() -> World:
         f"/admin/members/member/{member.pk}/change/",
         "/admin/auth/user/add/",
     ]
+    # The run-of-show console drives a testimony slot (its page shows the queue and timers).
+    from pnyx.live import actions as live
+    from pnyx.programme.models import ItemKind
+
+    live.start_item(
+        convention,
+        convention.days.first().items.filter(kind=ItemKind.TESTIMONIES).first(),
+        actor="csp",
+    )
     return World(
         organizer_password="csp-orga-password-123",
         member_email=member.email,

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 #: Past participles that do not end in "-ed".
-IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set", "split"})
+IRREGULAR_PARTICIPLES = frozenset(
+    {"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set", "split"}
+)
 
 _PROGRAMME_KINDS = ("convention", "day", "item", "news", "campaign", "topic")
 _ACCOUNT_KINDS = ("user", "group")
@@ -106,6 +108,30 @@ EVENTS: dict[str, str] = {
     "assembly.seat_designated": "an organizer entered a seat designated by a body",
     "assembly.milestone_added": "a milestone was added to the assembly's calendar",
     "assembly.calendar_launched": "the assembly's calendar was made public",
+    # the live day
+    "live.item_started": "the console put a programme item on stage (its actual start)",
+    "live.item_ended": "an item on stage ended (actual and planned lengths)",
+    "live.item_reopened": "the console went back to the previous item (the later start forgotten)",
+    "live.console_released": "nobody drives the console any more: the screens follow the clock",
+    "live.speaker_called": "a testimony's speaker (or video) was called to the stage",
+    "live.speaker_timer_started": "the speaking timer of the speaker on stage was started",
+    "live.speaker_timer_stopped": "the speaking timer was stopped (the seconds it ran)",
+    "live.speaker_finished": "a testimony was marked done (the seconds spoken)",
+    "live.speaker_skipped": "a testimony was skipped (absent speaker, no time left)",
+    "live.queue_reordered": "the queue of a testimony slot was put in a new order",
+    "live.video_played": "a testimony's video was played on the hall screen",
+    "live.video_stopped": "the video on the hall screen was stopped",
+    "live.message_displayed": "a short message was shown on the hall screen or the stage timer",
+    "live.message_cleared": "the message on the screens was cleared",
+    "live.blackout_started": "the hall screen showed the logo slide only",
+    "live.blackout_ended": "the hall screen came back from the logo slide",
+    "live.programme_displayed": "the hall screen went back to the programme",
+    "live.vote_opened": "an in-hall vote was opened from the console",
+    "live.vote_displayed": "an open vote was shown on the screens from the console",
+    "live.vote_closed": "the vote on stage was closed from the console",
+    "live.announcement_started": "the console started announcing a vote's results",
+    "live.place_revealed": "the console revealed one more place of a vote's results",
+    "live.announcement_ended": "the announcement of a vote's results ended",
 }
 
 _NAME = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")

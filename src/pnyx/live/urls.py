@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_console
 
 from . import screens
 from . import views_stream
@@ -7,6 +9,9 @@ app_name = "live"
 
 urlpatterns = [
     # --- the console (live-console) ---
+    path("organisation/regie/", views_console.console, name="console"),
+    path("organisation/regie/deroule/", views_console.timeline, name="timeline"),
+    path("organisation/regie/<slug:verb>/", views_console.act, name="act"),
     # --- the stream and its fallback (live-stream) ---
     path("direct/flux/", views_stream.stream, name="stream"),
     path("direct/etat.json", views_stream.poll, name="poll"),

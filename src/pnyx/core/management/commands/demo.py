@@ -12,6 +12,7 @@ from pnyx.charter import demo as charter_demo
 from pnyx.core.demo_data import members_csv
 from pnyx.core.demo_timeline import Timeline
 from pnyx.draws import demo as draws_demo
+from pnyx.live import demo as live_demo
 from pnyx.members.importer import import_members
 from pnyx.members.models import Member
 from pnyx.programme import demo as programme_demo
@@ -63,6 +64,8 @@ class Command(BaseCommand):
         present = programme_demo.check_in_participants(conv)
         assembly_demo.load(conv, self.stdout, timeline=timeline)
         charter_demo.load(conv, self.stdout, timeline=timeline)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            live_demo.load(conv, self.stdout)
         User = get_user_model()
         # The organizer's password is random, kept out of the repository, in var/ (mode 0600).
         secret = settings.VAR_DIR / "demo-organizer-password"
