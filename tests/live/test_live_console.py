@@ -358,6 +358,7 @@ def test_the_console_page_drives_the_day_without_javascript(conv, at, slot, clie
     at("14:50")
     organizer_client = client
     client.force_login(organizer)  # after the clock moved (sessions expire)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = organizer_client.get("/organisation/regie/").content.decode()
     assert "Screens follow the clock" in page and slot.title in page
     response = organizer_client.post("/organisation/regie/start/", {"item": slot.pk, "seen": ""})
@@ -410,3 +411,25 @@ def test_two_operators_clicking_next_at_once_move_one_step(conv, at, items, orga
     assert sorted(outcomes) == ["moved", "refused"]
     assert RunOfShow.objects.get().current == items[1]
     assert ItemRun.objects.count() == 2
+
+
+def test_picking_up_the_console_starts_the_item_the_clock_shows(conv, at, items, organizer):
+    at("14:50")
+    actions.next_item(conv, actor=organizer, seen=None)
+    assert RunOfShow.objects.get().current == items[5]  # the testimonies, not the opening
+
+
+def test_the_demo_puts_a_testimony_slot_with_a_video_on_stage(conv, make_member):
+    from pnyx.live import demo as live_demo
+    from pnyx.programme import demo as programme_demo
+
+    for _ in range(6):
+        make_member()
+    programme_demo.load_interventions(conv)
+    live_demo.load(conv)
+    s = state.snapshot(conv)
+    assert s["driven"] and s["current"]["kind"] == "testimonies"
+    assert s["speaker"]["kind"] == "speech" and s["speaker"]["started_at"] is not None
+    assert s["on_deck"]["kind"] == "video" and s["on_deck"]["video_ready"]
+    assert s["offset_seconds"] == 0  # a rehearsal, weeks before the day, counts as on time
+    assert live_demo.load(conv) is not None and LiveEvent.objects.count() == 3  # idempotent

@@ -23,7 +23,7 @@ from pnyx.votes.models import Vote
 
 from . import stream
 from .models import ItemRun, MessageTarget, RunOfShow, Turn, TurnStatus
-from .state import day_items, on_deck, queue_of
+from .state import _at, day_items, on_deck, queue_of
 
 ANY = object()  # `seen` not given: no check of what the operator saw
 MESSAGE_MAX = 140
@@ -144,8 +144,9 @@ def _day_of(convention, run: RunOfShow, now):
 
 
 def next_item(convention: Convention, *, actor, seen=ANY) -> RunOfShow:
-    """End the current item and start the next one of its day (the first not yet run when
-    nothing runs); after the day's last item, nothing is on stage."""
+    """End the current item and start the next one of its day; when nothing runs, the item the
+    clock shows (or the next one) unless it ran already. After the day's last item, nothing is
+    on stage."""
     _check_actor(actor)
     now = timezone.now()
     with transaction.atomic():
@@ -159,8 +160,13 @@ def next_item(convention: Convention, *, actor, seen=ANY) -> RunOfShow:
             ids = [i.pk for i in items]
             index = ids.index(run.current_id) + 1
         else:
+            # Picking up the console: the item the clock shows (or the next one), if not run yet.
             done = set(ItemRun.objects.filter(run=run).values_list("item_id", flat=True))
-            index = next((k for k, i in enumerate(items) if i.pk not in done), len(items))
+            waiting = [k for k, i in enumerate(items) if i.pk not in done]
+            index = next(
+                (k for k in waiting if _at(items[k].day.date, items[k].ends_at) > now),
+                waiting[0] if waiting else len(items),
+            )
         _end_current(run, now, actor)
         if index < len(items):
             _start(run, items[index], now, actor)
