@@ -1,9 +1,11 @@
 """The closing session, live: the operator runs a testimonies item and every screen follows.
 
 Three browser contexts (the hall's projector, the speaker's stage timer, a participant's
-phone) follow the live state through `live.js` under Django's live_server (WSGI: the stream's
-bounded WSGI response, then polling when it ends). The operator is driven through the console's
-actions (pnyx.live.actions), each of which publishes the state.
+phone) follow the live state through `live.js` under Django's live_server: WSGI, so the
+stream's bounded WSGI response (server-sent events; polling when it cannot open). The operator
+is driven through the console's actions (pnyx.live.actions), each of which publishes the state.
+The server's clock is frozen-then-ticking with time_machine (the browser's is not: the screens
+correct the difference from each message's server_now).
 """
 
 import base64
@@ -11,7 +13,7 @@ import datetime as dt
 import re
 
 import pytest
-from live_states import at, publish, speaker, state
+from live_states import at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,129 +32,133 @@ RECORD_WEBM = """async () => {
 
 
 def test_the_operator_runs_the_testimonies_and_the_hall_the_stage_and_a_phone_follow(
-    live_server, browser
+    live_server, browser, django_user_model
 ):
+    import time_machine
     from django.core.files.base import ContentFile
-    from django.utils import timezone
 
+    from pnyx.live import actions as console
     from pnyx.members.models import Member
+    from pnyx.programme import actions as programme
     from pnyx.programme import demo
     from pnyx.programme.models import Intervention, Item, ItemKind
 
     convention = demo.load()
+    organizer = django_user_model.objects.create_superuser("regie", "r@example.org", "pw-e2e-123")
     items = list(
         Item.objects.filter(day__convention=convention)
         .select_related("day")
         .order_by("day__date", "starts_at")
     )
     slot = next(i for i in items if i.kind == ItemKind.TESTIMONIES)
-    upcoming = [i for i in items if (i.day.date, i.starts_at) > (slot.day.date, slot.starts_at)][:2]
+    nxt = next(i for i in items if (i.day.date, i.starts_at) > (slot.day.date, slot.starts_at))
 
-    # The hall's projector records the video of the second testimony.
-    hall_ctx = browser.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
-    hall_ctx.set_default_timeout(15_000)
-    hall = hall_ctx.new_page()
-    webm = base64.b64decode(hall.evaluate(RECORD_WEBM))
-    author = Member.objects.create(
-        external_id="V1",
-        first_name="Léo",
-        last_name="Martin",
-        email="leo@example.org",
-        gender="M",
-        region="Bretagne",
-        birth_year=1990,
-        joined_on="2018-01-01",
-    )
-    video = Intervention.objects.create(
-        convention=convention,
-        member=author,
-        title="Mon quartier en vidéo",
-        summary="s",
-        format="video",
-        status="accepted",
-        slot=slot,
-        slot_position=2,
-        video_type="video/webm",
-        video_size=len(webm),
-    )
-    video.video_file.save("t.webm", ContentFile(webm))
-    video_url = f"/interventions/{video.pk}/video/"
+    def context(width, height):
+        ctx = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+        ctx.set_default_timeout(15_000)
+        return ctx
 
-    now = timezone.now()
-    # 1. The operator starts the testimonies item (12 minutes late).
-    base = dict(offset_minutes=12, upcoming=upcoming, started_at=now)
-    publish(convention, state(convention, now, slot, **base))
-
-    stage_ctx = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
-    stage_ctx.set_default_timeout(15_000)
-    stage = stage_ctx.new_page()
-    phone_ctx = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
-    phone_ctx.set_default_timeout(15_000)
-    phone = phone_ctx.new_page()
-    hall.goto(live_server.url + "/ecran/")
-    stage.goto(live_server.url + "/ecran/orateur/")
-    phone.goto(live_server.url + "/direct/")
+    hall_ctx, stage_ctx, phone_ctx = context(1920, 1080), context(1280, 800), context(390, 844)
+    hall, stage, phone = hall_ctx.new_page(), stage_ctx.new_page(), phone_ctx.new_page()
     screens = (hall, stage, phone)
-    for page in screens:
-        page.locator("[data-live='title']").first.filter(has_text=slot.title).wait_for()
-    shifted = (at(upcoming[0]) + dt.timedelta(minutes=12)).strftime("%H:%M")
-    for page in (hall, phone):
-        page.locator("[data-live='upcoming'] li").first.filter(has_text=shifted).wait_for()
-        assert "+12 min" in page.locator("[data-live='upcoming'] li").first.inner_text()
 
-    # 2. The first speaker is called, then starts speaking.
-    awa = speaker(n=1, name="Awa Diallo", title="Le bus du matin", seconds=120, started_at=now)
-    publish(convention, state(convention, now, slot, **base, speaker=awa))
-    for page in screens:
-        page.locator("[data-live='speaker-name']").first.filter(has_text="Awa Diallo").wait_for()
-    stage.locator("[data-live='timer']", has_text=re.compile(r"^1:[45]\d$")).wait_for()
+    # Two testimonies in the slot: a speech, then a video (recorded by the browser itself).
+    webm = base64.b64decode(hall.evaluate(RECORD_WEBM))
+    testimonies = {}
+    for n, (first, title, fmt) in enumerate(
+        [("Léo", "Mon quartier en vidéo", "video"), ("Awa", "Le bus du matin", "speak")]
+    ):
+        member = Member.objects.create(
+            external_id=f"L{n}",
+            first_name=first,
+            last_name="Martin",
+            email=f"{n}@example.org",
+            gender="F",
+            region="Bretagne",
+            birth_year=1990,
+            joined_on="2018-01-01",
+        )
+        i = Intervention.objects.create(
+            convention=convention,
+            member=member,
+            title=title,
+            summary="…",
+            format=fmt,
+            status="accepted",
+        )
+        if fmt == "video":
+            i.video_file.save("t.webm", ContentFile(webm))
+            i.video_type, i.video_size = "video/webm", len(webm)
+            i.save()
+        programme.place(i, slot, "test")
+        testimonies[first] = i
+    video_url = f"/interventions/{testimonies['Léo'].pk}/video/"
 
-    # 3. The second speaker is a video: called (the hall preloads it), then played.
-    leo = speaker(
-        n=video.pk,
-        name="Léo Martin",
-        title="Mon quartier en vidéo",
-        kind="video",
-        seconds=60,
-        video={"url": video_url, "link": ""},
-    )
-    publish(convention, state(convention, now, slot, **base, speaker=leo))
-    preloaded = hall.locator(f"video.hall-video[src='{video_url}']")
-    preloaded.wait_for(state="attached")
-    assert preloaded.get_attribute("preload") == "auto" and preloaded.is_hidden()
-    hall.locator("[data-live='speaker-name']", has_text="Léo Martin").wait_for()
-    leo["playing"], leo["started_at"] = True, timezone.now().isoformat()
-    publish(convention, state(convention, now, slot, **base, speaker=leo))
-    hall.locator("main[data-live-video='playing']").wait_for()
-    assert preloaded.is_visible()
-    assert hall.evaluate("document.querySelector('video.hall-video').readyState") >= 3
+    def upcoming_first(page, text):
+        page.locator("[data-live='upcoming'] li").first.filter(has_text=text).wait_for()
 
-    # 4. A message for the hall, then one for the stage.
-    leo["playing"] = False
-    hello = {"text": "Merci Léo !", "target": "hall"}
-    publish(convention, state(convention, now, slot, **base, speaker=leo, message=hello))
-    hall.locator("[data-live='hall-message']", has_text="Merci Léo").wait_for()
-    assert preloaded.is_hidden() or hall.locator("video.hall-video").count() == 0
-    conclude = {"text": "Concluez", "target": "stage"}
-    publish(convention, state(convention, now, slot, **base, speaker=awa, message=conclude))
-    stage.locator("[data-live='stage-message']", has_text="Concluez").wait_for()
-    hall.locator("[data-live='hall-message']").wait_for(state="hidden")
+    # The server's day: 12 minutes after the slot's planned start, the clock running.
+    with time_machine.travel(at(slot, 12), tick=True) as clock:
+        for page, path in zip(screens, ("/ecran/", "/ecran/orateur/", "/direct/"), strict=True):
+            page.goto(live_server.url + path)
 
-    # 5. Awa runs over her time: the stage shows it in red, negative; the day slips to +15 min.
-    over = {**awa, "started_at": (timezone.now() - dt.timedelta(seconds=150)).isoformat()}
-    late = {**base, "offset_minutes": 15}
-    publish(convention, state(convention, now, slot, **late, speaker=over, message=conclude))
-    stage.locator(
-        "[data-live='timer'].live-over", has_text=re.compile("^\u22120:[34]\\d$")
-    ).wait_for()
-    stage.locator("[data-live='offset']", has_text="+15 min").wait_for()
-    later = (at(upcoming[0]) + dt.timedelta(minutes=15)).strftime("%H:%M")
-    for page in (hall, phone):
-        page.locator("[data-live='upcoming'] li").first.filter(has_text=later).wait_for()
-        assert "+15 min" in page.locator("[data-live='upcoming'] li").first.inner_text()
-    print(
-        "transports:",
-        [p.locator("[data-live-role]").get_attribute("data-live-status") for p in screens],
-    )
+        # 1. The operator starts the testimonies item, 12 minutes late.
+        console.start_item(convention, slot, actor=organizer)
+        for page in screens:
+            page.locator("[data-live='title']").first.filter(has_text=slot.title).wait_for()
+        shifted = (at(nxt) + dt.timedelta(minutes=12)).strftime("%H:%M")
+        for page in (hall, phone):
+            upcoming_first(page, shifted)
+            assert "+12 min" in page.locator("[data-live='upcoming'] li").first.inner_text()
+        stage.locator("[data-live='offset']", has_text="+12 min").wait_for()
+
+        # 2. The first speaker's testimony is a video: called (the hall preloads it, hidden,
+        # while the slide shows the speaker), then played once it can play.
+        console.call_speaker(convention, testimonies["Léo"], actor=organizer)
+        for page in screens:
+            page.locator("[data-live='speaker-name']").first.filter(has_text="Léo M.").wait_for()
+        preloaded = hall.locator(f"video.hall-video[src='{video_url}']")
+        preloaded.wait_for(state="attached")
+        assert preloaded.get_attribute("preload") == "auto" and preloaded.is_hidden()
+        console.play_video(convention, actor=organizer)
+        hall.locator("main[data-live-video='playing']").wait_for()
+        assert preloaded.is_visible()
+        assert preloaded.evaluate("v => v.readyState") >= 3  # shown only once it could play
+        console.play_video(convention, actor=organizer, playing=False)
+        preloaded.wait_for(state="hidden")
+
+        # 3. A message for the hall (not on the stage timer).
+        console.show_message(convention, "Merci Léo !", "hall", actor=organizer)
+        hall.locator("[data-live='hall-message']", has_text="Merci Léo").wait_for()
+        assert stage.locator("[data-live='stage-message']").is_hidden()
+
+        # 4. The second speaker is called and given two minutes; a message for the stage.
+        console.call_speaker(convention, testimonies["Awa"], actor=organizer)
+        console.start_timer(convention, actor=organizer, seconds=120)
+        for page in screens:
+            page.locator("[data-live='speaker-name']").first.filter(has_text="Awa M.").wait_for()
+        stage.locator("[data-live='timer']", has_text=re.compile(r"^(2:00|1:[45]\d)$")).wait_for()
+        assert hall.locator("video.hall-video").count() == 0  # released
+        console.show_message(convention, "Concluez", "stage", actor=organizer)
+        stage.locator("[data-live='stage-message']", has_text="Concluez").wait_for()
+        hall.locator("[data-live='hall-message']").wait_for(state="hidden")
+
+        # 5. She runs over: 33 minutes after the slot's start, the stage timer is red and
+        # negative, and the day slips from +12 to +15 min on every screen.
+        clock.shift(dt.timedelta(minutes=33))
+        console.show_message(convention, "On termine", "stage", actor=organizer)
+        stage.locator("[data-live='stage-message']", has_text="On termine").wait_for()
+        stage.locator(
+            "[data-live='timer'].live-over", has_text=re.compile("^\u2212\\d+:\\d\\d$")
+        ).wait_for()
+        stage.locator("[data-live='offset']", has_text="+15 min").wait_for()
+        later = (at(nxt) + dt.timedelta(minutes=15)).strftime("%H:%M")
+        for page in (hall, phone):
+            upcoming_first(page, later)
+            assert "+15 min" in page.locator("[data-live='upcoming'] li").first.inner_text()
+        transports = [
+            p.locator("[data-live-role]").get_attribute("data-live-status") for p in screens
+        ]
+        assert set(transports) <= {"live", "polling"}, transports
     for ctx in (hall_ctx, stage_ctx, phone_ctx):
         ctx.close()

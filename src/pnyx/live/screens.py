@@ -185,6 +185,13 @@ def clock(seconds: int | None) -> str:
 # --- the pages ----------------------------------------------------------------------------
 
 
+def follow_context(convention) -> dict:
+    """What the clock-driven screen needs to follow the stream (and reload when driven)."""
+    from .stream import latest_id
+
+    return {"role": "clock", "last_id": latest_id(convention.pk), **_stream_urls()}
+
+
 def hall_screen_if_driven(request, convention):
     """The hall's projector when a console drives the day, else None (programme's clock-driven
     screen shows the day)."""

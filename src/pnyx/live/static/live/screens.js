@@ -273,6 +273,17 @@
 
   // --- following the stream ------------------------------------------------------------
 
+  if (role === "clock") {
+    // The clock-driven hall screen (programme's): when a console takes the day, reload into
+    // the driven screen at once rather than at the next refresh.
+    if (window.PnyxLive && root.dataset.livePoll) {
+      window.PnyxLive.followElement(root, {
+        onState: function (next) { if (next && next.driven) location.reload(); },
+      });
+    }
+    return;
+  }
+
   function onState(next, id, info) {
     if (info && info.skewMs) skewMs = info.skewMs;
     if (role === "hall" && next && next.driven === false && state.driven !== false) {
