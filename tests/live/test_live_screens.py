@@ -122,6 +122,8 @@ def test_the_clock_drives_the_hall_screen_when_no_console_runs(client, conventio
     with time_machine.travel(at(item, 5), tick=False):
         html = page(client, reverse("programme:screen"))
     assert 'http-equiv="refresh"' in html and "live-state" not in html
+    # It follows the stream all the same, to reload as soon as a console takes the day.
+    assert 'data-live-role="clock"' in html and "live/screens.js" in html
     assert item.title in html[html.index('class="now"') :]
 
 
@@ -224,6 +226,8 @@ def test_the_phone_page_shows_the_day_and_each_participant_their_own_table(
     anonymous = page(client, reverse("live:public"))
     assert item.title in anonymous and "+12 min" in anonymous and 'href="/votes/3/"' in anonymous
     assert "live-my-tables" not in anonymous and 'data-live="my-table"' not in anonymous
+    english = client.get(reverse("live:public"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Coming up" in english and '"participation": "ballots cast"' in english
 
     me, other = hall_people[0], hall_people[1]
     seat = next(
