@@ -169,6 +169,7 @@
       root.classList.toggle("hall-is-blackout", !!state.blackout);
       show("blackout", !!state.blackout);
       videos.update();
+      embed.update();
     }
   }
 
@@ -267,6 +268,48 @@
     document.addEventListener("click", function () {
       Object.keys(elements).forEach(function (url) { elements[url].muted = false; });
     });
+
+    return { update: update };
+  })();
+
+  // --- the results announcement: the votes app's projector screen, embedded ----------
+  //
+  // The CSP forbids frames (frame-ancestors 'none'): the hall fetches the vote screen's
+  // fragment (what /votes/<id>/ecran/ refreshes itself with) every 3 seconds and at each
+  // change of the live state, as that screen does.
+
+  var embed = (function () {
+    var box = root.querySelector("[data-live='embed']");
+    var url = "";
+    var timer = null;
+
+    function load() {
+      var asked = url;
+      if (!asked || !box) return;
+      fetch(asked, { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null && asked === url) {
+            box.innerHTML = html;
+            root.classList.add("hall-has-embed");
+          }
+        })
+        .catch(function () { /* keep the last content */ });
+    }
+
+    function update() {
+      var ann = state.announcement;
+      var next = ann && ann.url ? ann.url + (ann.url.indexOf("?") >= 0 ? "&" : "?") + "fragment=1" : "";
+      if (next !== url) {
+        url = next;
+        if (timer) clearInterval(timer);
+        timer = null;
+        if (box) box.textContent = "";
+        root.classList.remove("hall-has-embed");
+        if (url) timer = setInterval(load, 3000);
+      }
+      load();
+    }
 
     return { update: update };
   })();
