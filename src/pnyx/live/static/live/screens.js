@@ -169,7 +169,7 @@
       root.classList.toggle("hall-is-blackout", !!state.blackout);
       show("blackout", !!state.blackout);
       videos.update();
-      embed.update();
+      embeds.forEach(function (e) { e.update(); });
     }
   }
 
@@ -278,8 +278,10 @@
   // fragment (what /votes/<id>/ecran/ refreshes itself with) every 3 seconds and at each
   // change of the live state, as that screen does.
 
-  var embed = (function () {
-    var box = root.querySelector("[data-live='embed']");
+  // `name`: the box; `flag`: the class the page gets once the box holds the screen;
+  // `source()`: the vote screen's URL the state asks for ("" for none).
+  function makeEmbed(name, flag, source) {
+    var box = root.querySelector("[data-live='" + name + "']");
     var url = "";
     var timer = null;
 
@@ -291,28 +293,40 @@
         .then(function (html) {
           if (html !== null && asked === url) {
             box.innerHTML = html;
-            root.classList.add("hall-has-embed");
+            root.classList.add(flag);
           }
         })
         .catch(function () { /* keep the last content */ });
     }
 
     function update() {
-      var ann = state.announcement;
-      var next = ann && ann.url ? ann.url + (ann.url.indexOf("?") >= 0 ? "&" : "?") + "fragment=1" : "";
+      var base = source();
+      var next = base ? base + (base.indexOf("?") >= 0 ? "&" : "?") + "fragment=1" : "";
       if (next !== url) {
         url = next;
         if (timer) clearInterval(timer);
         timer = null;
         if (box) box.textContent = "";
-        root.classList.remove("hall-has-embed");
+        root.classList.remove(flag);
         if (url) timer = setInterval(load, 3000);
       }
       load();
     }
 
     return { update: update };
-  })();
+  }
+
+  // The results announcement; the open vote's participation (counted by the votes app, which
+  // does not publish each ballot on the stream).
+  var embeds = [
+    makeEmbed("embed", "hall-has-embed", function () {
+      return state.announcement ? state.announcement.url : "";
+    }),
+    makeEmbed("vote-embed", "hall-has-vote-embed", function () {
+      var v = state.vote;
+      return v && v.status === "open" && v.screen_url ? v.screen_url : "";
+    }),
+  ];
 
   // --- following the stream ------------------------------------------------------------
 
