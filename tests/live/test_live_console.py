@@ -434,3 +434,13 @@ def test_the_demo_puts_a_testimony_slot_with_a_video_on_stage(conv, make_member)
     assert s["on_deck"]["kind"] == "video" and s["on_deck"]["video_ready"]
     assert s["offset_seconds"] == 0  # a rehearsal, weeks before the day, counts as on time
     assert live_demo.load(conv) is not None and LiveEvent.objects.count() == 3  # idempotent
+
+
+def test_after_the_days_last_item_nothing_is_on_stage(conv, at, items, organizer):
+    at("18:45")
+    actions.start_item(conv, items[-1], actor=organizer)
+    at("19:20")  # 5 minutes over
+    actions.next_item(conv, actor=organizer)
+    s = state.snapshot(conv)
+    assert s["driven"] and s["current"] is None and s["upcoming"] == []
+    assert s["offset_seconds"] == 300

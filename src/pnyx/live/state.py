@@ -39,7 +39,9 @@ Added by the console (keys only added, none renamed): `speaking_seconds` above; 
 entry's `"speaking": true|false` (the one at the microphone, still "waiting" until marked done
 or skipped); in `speaker.video`, `url` or `link` is null when the intervention has none. When
 no console runs (`driven: false`) the state is the clock's: the item whose planned times hold
-`now`, `upcoming` at their planned times, no speaker, `offset_seconds` 0.
+`now`, `upcoming` at their planned times, no speaker, `offset_seconds` 0. When a console
+drives but has nothing on stage (between two items, after the day's last), `current` is null
+and `upcoming` lists the items after the last one run, at their shifted starts.
 """
 
 from __future__ import annotations
@@ -261,6 +263,17 @@ def snapshot(convention, now: dt.datetime | None = None) -> dict:
         row = plan.rows[index]
         state["offset_seconds"] = plan.offset
         state["current"] = _item(row, current, row.started_at)
+        later = plan.rows[index + 1 : index + 1 + UPCOMING]
+    elif driven and (
+        last := ItemRun.objects.filter(run=run)
+        .select_related("item")
+        .order_by("-started_at")
+        .first()
+    ):
+        # Between two items (or after the day's last): nothing on stage, say the operators.
+        plan = day_plan(run, day_items(convention, last.item.day_id), now)
+        index = next(k for k, r in enumerate(plan.rows) if r.item.pk == last.item_id)
+        state["offset_seconds"] = plan.offset
         later = plan.rows[index + 1 : index + 1 + UPCOMING]
     else:
         items = day_items(convention)

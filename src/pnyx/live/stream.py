@@ -20,6 +20,7 @@ The state lives in the database: a restarted server loses nothing. See docs/live
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
@@ -189,6 +190,23 @@ def backlog(convention_id: int, after: int | None) -> list[bytes]:
     return [frame(*latest(convention_id))]
 
 
+def _released(fn):
+    """`fn`, then its database connection goes back (to the pool): a stream lasts for hours, and
+    a connection held by each would exhaust PostgreSQL (or the pool). Not inside a transaction
+    (the tests', or the caller's)."""
+
+    def run(*args):
+        from django.db import connection
+
+        try:
+            return fn(*args)
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    return sync_to_async(run)
+
+
 # --- the fan-out in one process -----------------------------------------------------------------
 
 
@@ -236,11 +254,11 @@ class Topic:
     async def catch_up(self) -> None:
         """Deliver what the database holds after the last event seen (no Redis, or lost)."""
         limit = int(setting("PNYX_LIVE_MAX_MISSED")) * 4
-        for event in await sync_to_async(events_after)(self.convention_id, self.last_id, limit):
+        for event in await _released(events_after)(self.convention_id, self.last_id, limit):
             self.receive(*event)
 
     async def run(self) -> None:
-        self.last_id = await sync_to_async(latest_id)(self.convention_id)
+        self.last_id = await _released(latest_id)(self.convention_id)
         url = setting("PNYX_LIVE_REDIS_URL")
         poll = float(setting("PNYX_LIVE_POLL_SECONDS"))
         loop = asyncio.get_running_loop()
@@ -309,7 +327,10 @@ class Hub:
         topic = self.topics.get(convention_id)
         if topic is None:
             topic = self.topics[convention_id] = Topic(self, convention_id)
-            topic.task = asyncio.get_running_loop().create_task(topic.run())
+            # In a context of its own: not tied to the request that happened to start it.
+            topic.task = asyncio.get_running_loop().create_task(
+                topic.run(), context=contextvars.Context()
+            )
         listener = Listener(topic, asyncio.Queue(maxsize=int(setting("PNYX_LIVE_QUEUE_SIZE"))))
         topic.listeners.add(listener)
         self.listeners.add(listener)
@@ -379,7 +400,7 @@ async def event_stream(convention_id: int, after: int | None, the_hub: Hub | Non
     try:
         yield retry_frame()
         sent = after if after is not None else -1
-        for data in await sync_to_async(backlog)(convention_id, after):
+        for data in await _released(backlog)(convention_id, after):
             yield data
             sent = int(data[4 : data.index(b"\n")])
         heartbeat = float(setting("PNYX_LIVE_HEARTBEAT_SECONDS"))

@@ -58,6 +58,11 @@ def stream(request):
             response["Retry-After"] = "30"
             return response
         content = live.event_stream(convention.pk, after)
+        # The stream lasts for hours: this request's connection goes back to the pool now.
+        from django.db import connection
+
+        if not connection.in_atomic_block:
+            connection.close()
     else:
         content = live.sync_stream(convention.pk, after)
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
