@@ -250,7 +250,11 @@
         if (url === now && playing) {
           if (el.dataset.ready === "1" || el.readyState >= 3) {
             showing = el;
-            if (el.hidden) { el.hidden = false; start(el); }
+            if (el.hidden) {
+              el.dataset.readyWhenShown = String(el.readyState); // >= 3: it could play
+              el.hidden = false;
+              start(el);
+            }
           }
         } else if (!el.hidden) {
           el.pause();
