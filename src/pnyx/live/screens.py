@@ -195,10 +195,10 @@ def follow_context(convention) -> dict:
 def hall_screen_if_driven(request, convention):
     """The hall's projector when a console drives the day, else None (programme's clock-driven
     screen shows the day)."""
-    state, _last = live_state(convention)
-    if not state.get("driven"):
+    ctx = _context(request, convention, "hall")
+    if not ctx["state"].get("driven"):
         return None
-    return render(request, "live/hall.html", _context(request, convention, "hall"))
+    return render(request, "live/hall.html", ctx)
 
 
 @require_GET
