@@ -360,8 +360,9 @@
 
   function onStatus(status) {
     root.dataset.liveStatus = status;
-    show("status", status !== "live");
-    setText("status", status === "live" ? "" : labels.offline || status);
+    // Polling is a working mode (the stream could not open): only a lost connection shows.
+    show("status", status === "reconnecting");
+    setText("status", status === "reconnecting" ? labels.offline || status : "");
   }
 
   renderCommon();
