@@ -178,6 +178,7 @@ def build() -> World:
         "/actualites/",
         "/ecran/",
         "/ecran/orateur/",
+        f"/ecran/?at={convention.starts_on}T14:50",  # the clock-driven screen (the console drives)
         "/direct/",
         "/connexion/",
         "/connexion/not-a-token/",
