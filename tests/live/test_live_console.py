@@ -131,8 +131,10 @@ def test_the_queue_call_on_deck_done_skip_reorder(conv, at, slot, queue, organiz
         "video_ready": True,
         "video": {"url": None, "link": "https://video.example.org/centrale"},  # to preload
     }
-    # the next call marks the first speaker done
-    actions.call_speaker(conv, actor=organizer)
+    # the next call marks the first speaker done; a second operator's same click is refused
+    actions.call_speaker(conv, actor=organizer, seen_speaker=queue[0].pk)
+    with pytest.raises(actions.LiveError, match="speaker changed"):
+        actions.call_speaker(conv, actor=organizer, seen_speaker=queue[0].pk)
     s = state.snapshot(conv)
     assert [q["status"] for q in s["queue"]] == ["done", "waiting", "waiting"]
     assert s["speaker"]["intervention"] == queue[1].pk
@@ -364,7 +366,7 @@ def test_the_console_page_drives_the_day_without_javascript(conv, at, slot, clie
     assert "Screens follow the clock" in page and slot.title in page
     response = organizer_client.post("/organisation/regie/start/", {"item": slot.pk, "seen": ""})
     assert response.status_code == 302 and response["Location"] == "/organisation/regie/"
-    organizer_client.post("/organisation/regie/call/", {"seen": slot.pk})
+    organizer_client.post("/organisation/regie/call/", {"seen": slot.pk, "speaker": ""})
     organizer_client.post("/organisation/regie/timer-start/", {"seconds": "90"})
     at("14:51")
     page = organizer_client.get("/organisation/regie/").content.decode()

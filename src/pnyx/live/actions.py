@@ -273,14 +273,23 @@ def _finish(run: RunOfShow, intervention: Intervention, status: str, now, actor)
     )
 
 
-def call_speaker(convention: Convention, intervention=None, *, actor, seen=ANY) -> RunOfShow:
+def call_speaker(
+    convention: Convention, intervention=None, *, actor, seen=ANY, seen_speaker=ANY
+) -> RunOfShow:
     """Call the next speaker of the slot on stage (the one on deck, or `intervention`). The
-    speaker before, if not marked yet, is marked done."""
+    speaker before, if not marked yet, is marked done. `seen_speaker`: the speaker the
+    operator's page showed (two "call the next one" at once call one speaker, not two)."""
     _check_actor(actor)
     now = timezone.now()
     with transaction.atomic():
         run = lock(convention)
         _check_seen(run, seen)
+        if seen_speaker is not ANY:
+            seen_id = int(seen_speaker) if seen_speaker not in (None, "") else None
+            if seen_id != run.speaker_id:
+                raise LiveError(
+                    _("The speaker changed meanwhile (another operator?): check and click again.")
+                )
         slot = _slot(run)
         queue = queue_of(run, slot)
         if intervention is None:

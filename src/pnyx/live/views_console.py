@@ -124,8 +124,13 @@ def act(request, verb):
     convention = current_convention_or_404(request)
     actor = request.user
     seen = request.POST.get("seen", actions.ANY)
-    intervention = _int(request, "intervention")
-    vote = _int(request, "vote")
+
+    def intervention():
+        return _int(request, "intervention")
+
+    def vote():
+        return _int(request, "vote")
+
     verbs = {
         "next": lambda: actions.next_item(convention, actor=actor, seen=seen),
         "previous": lambda: actions.previous_item(convention, actor=actor, seen=seen),
@@ -136,15 +141,23 @@ def act(request, verb):
             seen=seen,
         ),
         "release": lambda: actions.release(convention, actor=actor),
-        "call": lambda: actions.call_speaker(convention, intervention, actor=actor, seen=seen),
+        "call": lambda: actions.call_speaker(
+            convention,
+            intervention(),
+            actor=actor,
+            seen=seen,
+            seen_speaker=request.POST.get("speaker", actions.ANY),
+        ),
         "timer-start": lambda: actions.start_timer(
             convention, actor=actor, seconds=_int(request, "seconds")
         ),
         "timer-stop": lambda: actions.stop_timer(convention, actor=actor),
-        "done": lambda: actions.finish_speaker(convention, intervention, actor=actor),
-        "skip": lambda: actions.finish_speaker(convention, intervention, actor=actor, skipped=True),
-        "up": lambda: actions.move_in_queue(convention, intervention, -1, actor=actor),
-        "down": lambda: actions.move_in_queue(convention, intervention, 1, actor=actor),
+        "done": lambda: actions.finish_speaker(convention, intervention(), actor=actor),
+        "skip": lambda: actions.finish_speaker(
+            convention, intervention(), actor=actor, skipped=True
+        ),
+        "up": lambda: actions.move_in_queue(convention, intervention(), -1, actor=actor),
+        "down": lambda: actions.move_in_queue(convention, intervention(), 1, actor=actor),
         "play": lambda: actions.play_video(convention, actor=actor),
         "stop-video": lambda: actions.play_video(convention, actor=actor, playing=False),
         "message": lambda: actions.show_message(
@@ -154,15 +167,15 @@ def act(request, verb):
         "blackout": lambda: actions.set_blackout(convention, True, actor=actor),
         "programme": lambda: actions.back_to_programme(convention, actor=actor),
         "vote-open": lambda: actions.open_vote(
-            convention, vote, actor=actor, minutes=request.POST.get("minutes") or None
+            convention, vote(), actor=actor, minutes=request.POST.get("minutes") or None
         ),
-        "vote-show": lambda: actions.show_vote(convention, vote, actor=actor),
+        "vote-show": lambda: actions.show_vote(convention, vote(), actor=actor),
         "vote-close": lambda: actions.close_vote(
-            convention, vote, actor=actor, announce=request.POST.get("announce") == "yes"
+            convention, vote(), actor=actor, announce=request.POST.get("announce") == "yes"
         ),
-        "announce": lambda: actions.start_announcement(convention, vote, actor=actor),
-        "reveal": lambda: actions.reveal_next(convention, vote, actor=actor),
-        "announce-end": lambda: actions.end_announcement(convention, vote, actor=actor),
+        "announce": lambda: actions.start_announcement(convention, vote(), actor=actor),
+        "reveal": lambda: actions.reveal_next(convention, vote(), actor=actor),
+        "announce-end": lambda: actions.end_announcement(convention, vote(), actor=actor),
     }
     if verb not in verbs:
         raise Http404
