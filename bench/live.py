@@ -21,7 +21,9 @@ What it does:
    interval of Decidim's live polls; each client starts at a random phase; one connection per
    poll), the same events: latency from commit to the poll that saw it, requests/s and the
    servers' CPU;
-7. prints both side by side, with the load average.
+7. prints both side by side, with the load average;
+8. between the two (unless --no-restart): kills the second server (SIGKILL) while the operator
+   publishes, starts it again, and counts what its clients lost once they resumed.
 
 The clients, Chromium, the servers, Redis and PostgreSQL share the machine: on 2 cores the
 figures are a floor.
@@ -347,7 +349,7 @@ def line(name: str, lat_s: list[float], extra: str = "") -> None:
     )
 
 
-async def main_async(args, env, ports, pids, convention_id):
+async def main_async(args, env, ports, pids, convention_id, servers, log):
     load0 = os.getloadavg()
     rss0 = rss_kib(pids)
     print(f"servers: 2 x `pnyx serve --server asgi` (1 worker) on {ports}, Redis, PostgreSQL")
@@ -397,6 +399,40 @@ async def main_async(args, env, ports, pids, convention_id):
             if str(event_id) in marks:
                 dom.append(marks[str(event_id)] / 1000 - t)
     statuses = [await p.evaluate("window.__status") for p in pages]
+    print(f"  {len(commits)} events, one every {args.every} s; load average {load_push[0]:.2f}")
+    line("pushed: commit -> stream client", latencies, f"lost {lost}, dropped {dropped}")
+    line("pushed: commit -> DOM (Chromium)", dom, f"statuses {statuses[:1]}")
+    print(f"  servers' CPU: {cpu_push:.1f} s per minute")
+
+    if args.restart:
+        # A crash: the second server is killed (SIGKILL) while the operator publishes, then
+        # started again. Its clients reconnect (1 s later, then every second) with
+        # Last-Event-ID and must get every event from the database.
+        commits3: dict[int, float] = {}
+        drops1 = sum(c.drops for c in clients)
+        operator = asyncio.create_task(
+            asyncio.to_thread(operate, convention_id, args.events, args.every, commits3, 2000)
+        )
+        await asyncio.sleep(args.events * args.every / 3)
+        os.killpg(servers[1].pid, signal.SIGKILL)
+        servers[1].wait(timeout=10)
+        servers[1] = await asyncio.to_thread(start_server, env, ports[1], log)
+        await operator
+        await asyncio.sleep(5)
+        pids[:] = [p for srv in servers for p in family(srv.pid)]
+        lat3, lost3 = [], 0
+        for c in clients:
+            for event_id, t in commits3.items():
+                if event_id in c.received:
+                    lat3.append(c.received[event_id] - t)
+                else:
+                    lost3 += 1
+        reconnected = sum(c.drops for c in clients) - drops1
+        print(
+            f"restart: server 2 killed (SIGKILL) and started again during {len(commits3)} "
+            f"events; {reconnected} reconnection attempts"
+        )
+        line("restart: commit -> stream client", lat3, f"lost {lost3}")
     for c in clients:
         c.stopped = True
     for t in tasks:
@@ -405,10 +441,6 @@ async def main_async(args, env, ports, pids, convention_id):
     if browser:
         await browser.close()
         await pw.stop()
-    print(f"  {len(commits)} events, one every {args.every} s; load average {load_push[0]:.2f}")
-    line("pushed: commit -> stream client", latencies, f"lost {lost}, dropped {dropped}")
-    line("pushed: commit -> DOM (Chromium)", dom, f"statuses {statuses[:1]}")
-    print(f"  servers' CPU: {cpu_push:.1f} s per minute")
     await asyncio.sleep(2)
 
     # --- polled ---
@@ -469,6 +501,9 @@ def main():
     parser.add_argument("--browsers", type=int, default=3)
     parser.add_argument("--database", default="pnyx_live_stream")
     parser.add_argument("--ports", default="8720,8721")
+    parser.add_argument(
+        "--no-restart", dest="restart", action="store_false", help="skip the crash test"
+    )
     args = parser.parse_args()
     ports = [int(p) for p in args.ports.split(",")]
     database_url = f"{PG}/{args.database}"
@@ -490,7 +525,7 @@ def main():
     try:
         time.sleep(1)
         pids = [p for s in servers for p in family(s.pid)]
-        asyncio.run(main_async(args, env, ports, pids, convention_id))
+        asyncio.run(main_async(args, env, ports, pids, convention_id, servers, log))
     finally:
         for s in servers:
             stop_server(s)

@@ -236,6 +236,22 @@ def test_without_redis_a_topic_reads_new_events_from_the_database(conv, no_redis
     async_to_sync(run)()
 
 
+def test_while_redis_is_unreachable_the_topic_reads_the_database(conv, no_redis):
+    no_redis.PNYX_LIVE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    async def run():
+        the_hub = live.Hub()
+        try:
+            listener = await the_hub.join(conv.pk)
+            assert the_hub.subscriptions == 0
+            e = await sync_to_async(events)(conv, 1)
+            assert await take(listener, 1) == [e[0].id]
+        finally:
+            await the_hub.close()
+
+    async_to_sync(run)()
+
+
 def test_a_slow_client_is_dropped_not_buffered(conv, no_redis):
     no_redis.PNYX_LIVE_QUEUE_SIZE = 3
 
@@ -300,8 +316,12 @@ def call_asgi(path, headers=(), until=None):
             "server": ("testserver", 80),
         }
         task = asyncio.ensure_future(application(scope, receive, send))
+        waiting = asyncio.ensure_future(done.wait())
         async with asyncio.timeout(10):
-            await done.wait()
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if task.done():
+            task.result()  # the application's error, if any
         disconnect.set()
         async with asyncio.timeout(10):
             await task
@@ -321,11 +341,21 @@ def test_asgi_stream_resumes_pushes_and_beats(conv, no_redis):
     no_redis.PNYX_LIVE_HEARTBEAT_SECONDS = 0.05
     e = events(conv, 3)
     before = live.connected()
-    sent = call_asgi(
-        "/direct/flux/",
-        headers=[(b"last-event-id", str(e[0].id).encode())],
-        until=lambda body: live.HEARTBEAT in body,
-    )
+    requests = []
+
+    def started(**kwargs):
+        requests.append(kwargs)
+
+    signals.request_started.connect(started)
+    try:
+        sent = call_asgi(
+            "/direct/flux/",
+            headers=[(b"last-event-id", str(e[0].id).encode())],
+            until=lambda body: live.HEARTBEAT in body,
+        )
+    finally:
+        signals.request_started.disconnect(started)
+    assert requests == []  # served from the event loop, not through Django's request cycle
     assert sent["status"] == 200
     assert sent["headers"]["content-type"].startswith("text/event-stream")
     messages = parse(sent["body"])
@@ -335,7 +365,9 @@ def test_asgi_stream_resumes_pushes_and_beats(conv, no_redis):
     assert live.connected() == before  # the client left: nothing kept for it
 
 
-def test_asgi_stream_refuses_when_full(conv, no_redis):
+def test_asgi_stream_refuses_when_full_or_asked_nonsense(conv, no_redis):
     no_redis.PNYX_LIVE_MAX_CLIENTS = 0
     sent = call_asgi("/direct/flux/")
     assert sent["status"] == 503 and sent["headers"]["retry-after"] == "30"
+    no_redis.PNYX_LIVE_MAX_CLIENTS = 10
+    assert call_asgi("/direct/flux/?after=x")["status"] == 400  # Django's view says why

@@ -258,7 +258,13 @@ class Topic:
             self.receive(*event)
 
     async def run(self) -> None:
-        self.last_id = await _released(latest_id)(self.convention_id)
+        while True:  # the database may be restarting: wait for it (clients wait for `ready`)
+            try:
+                self.last_id = await _released(latest_id)(self.convention_id)
+                break
+            except Exception as exc:  # noqa: BLE001
+                log.warning("live: cannot read the event log (%s); trying again", exc)
+                await asyncio.sleep(1.0)
         url = setting("PNYX_LIVE_REDIS_URL")
         poll = float(setting("PNYX_LIVE_POLL_SECONDS"))
         loop = asyncio.get_running_loop()
@@ -273,7 +279,10 @@ class Topic:
             self.ready.set()
             until = loop.time() + 5.0 if url else float("inf")  # then try Redis again
             while loop.time() < until:
-                await self.catch_up()
+                try:
+                    await self.catch_up()
+                except Exception as exc:  # noqa: BLE001 - the database is back soon
+                    log.warning("live: cannot read the event log (%s)", exc)
                 await asyncio.sleep(poll)
 
     async def _follow_redis(self, url: str) -> None:
@@ -281,8 +290,10 @@ class Topic:
 
         client = aioredis.Redis.from_url(url, socket_connect_timeout=2)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
+        subscribed = False
         try:
             await pubsub.subscribe(channel(self.convention_id))
+            subscribed = True
             self.hub.subscriptions += 1
             await self.catch_up()  # what was committed before the subscription
             self.ready.set()
@@ -301,7 +312,7 @@ class Topic:
                     await self.catch_up()
                     checked = loop.time()
         finally:
-            self.hub.subscriptions -= 1
+            self.hub.subscriptions -= subscribed
             try:
                 await pubsub.aclose()
                 await client.aclose()
@@ -443,3 +454,89 @@ def sync_stream(convention_id: int, after: int | None):
         if time.monotonic() - beat >= heartbeat:
             beat = time.monotonic()
             yield HEARTBEAT
+
+
+# --- under ASGI: the stream without Django's request cycle --------------------------------------
+
+
+def _current_convention_id() -> int | None:
+    from pnyx.programme.models import current_convention
+
+    convention = current_convention()
+    return convention.pk if convention is not None else None
+
+
+def _resume_id(scope) -> int | None | bool:
+    """Last-Event-ID, else ?after=; False when malformed (Django's view then says why)."""
+    from urllib.parse import parse_qs
+
+    raw = dict(scope.get("headers") or []).get(b"last-event-id", b"").decode("latin-1").strip()
+    if not raw:
+        raw = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after") or [""])[0]
+    if not raw.strip():
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return False
+    return value if value >= 0 else False
+
+
+class LiveStreamASGI:
+    """Wraps the ASGI application: `GET /direct/flux/` is served here, straight from the event
+    loop. Through Django's handler, each open stream would hold a thread for hours (its
+    per-request thread, because some middleware is sync-only) and run the whole middleware
+    chain. Anything unusual (another method, a bad id, no convention, the process full) goes to
+    Django's view, which answers it (405, 400, 404, 503)."""
+
+    def __init__(self, app, path: str = "/direct/flux/"):
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return await self.app(scope, receive, send)
+        root = scope.get("root_path", "")
+        path = (
+            scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
+        )
+        after = _resume_id(scope) if path == self.path else False
+        if after is False or connected() >= int(setting("PNYX_LIVE_MAX_CLIENTS")):
+            return await self.app(scope, receive, send)
+        convention_id = await _released(_current_convention_id)()
+        if convention_id is None:
+            return await self.app(scope, receive, send)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache, no-transform"),
+                    (b"x-accel-buffering", b"no"),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+
+        async def pump():
+            async for data in event_stream(convention_id, after):
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+
+        async def until_disconnect():
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        streaming = asyncio.ensure_future(pump())
+        listening = asyncio.ensure_future(until_disconnect())
+        try:
+            done, _pending = await asyncio.wait(
+                {streaming, listening}, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for task in (streaming, listening):
+                task.cancel()
+            await asyncio.gather(streaming, listening, return_exceptions=True)
+        if streaming in done and listening not in done:
+            # The stream ended (time is up, or the client was too slow): the browser resumes.
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
