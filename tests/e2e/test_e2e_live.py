@@ -112,14 +112,18 @@ def test_the_operator_runs_the_testimonies_and_the_hall_the_stage_and_a_phone_fo
             assert "+12 min" in page.locator("[data-live='upcoming'] li").first.inner_text()
         stage.locator("[data-live='offset']", has_text="+12 min").wait_for()
 
-        # 2. The first speaker's testimony is a video: called (the hall preloads it, hidden,
-        # while the slide shows the speaker), then played once it can play.
-        console.call_speaker(convention, testimonies["Léo"], actor=organizer)
-        for page in screens:
-            page.locator("[data-live='speaker-name']").first.filter(has_text="Léo M.").wait_for()
+        # 2. The operator moves the video testimony to the front of the queue: on deck, the
+        # hall preloads it (hidden) before anyone is called; then called, then played once it
+        # can play.
+        console.move_in_queue(convention, testimonies["Léo"], -10, actor=organizer)
         preloaded = hall.locator(f"video.hall-video[src='{video_url}']")
         preloaded.wait_for(state="attached")
         assert preloaded.get_attribute("preload") == "auto" and preloaded.is_hidden()
+        assert hall.locator("[data-live='speaker']").is_hidden()  # nobody called yet
+        console.call_speaker(convention, actor=organizer)  # the one on deck
+        for page in screens:
+            page.locator("[data-live='speaker-name']").first.filter(has_text="Léo M.").wait_for()
+        assert preloaded.is_hidden() and hall.locator("video.hall-video").count() == 1
         console.play_video(convention, actor=organizer)
         hall.locator("main[data-live-video='playing']").wait_for()
         assert preloaded.is_visible()
