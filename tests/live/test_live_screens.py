@@ -117,7 +117,7 @@ def test_the_hall_screen_shows_what_the_operator_says(client, convention, day):
 
 
 def test_the_clock_drives_the_hall_screen_when_no_console_runs(client, convention, day):
-    item, _next = day
+    item, upcoming = day
     publish(convention, state(convention, at(item), item, driven=False))
     with time_machine.travel(at(item, 5), tick=False):
         html = page(client, reverse("programme:screen"))
@@ -125,6 +125,10 @@ def test_the_clock_drives_the_hall_screen_when_no_console_runs(client, conventio
     # It follows the stream all the same, to reload as soon as a console takes the day.
     assert 'data-live-role="clock"' in html and "live/screens.js" in html
     assert item.title in html[html.index('class="now"') :]
+    # The phones follow the clock too: later, the item of that hour (not the stale event's).
+    with time_machine.travel(at(upcoming[0], 5), tick=False):
+        later = embedded_state(page(client, reverse("live:public")))
+    assert later["driven"] is False and later["current"]["item"] == upcoming[0].pk
 
 
 def test_the_stage_timer_shows_the_time_left_and_the_stage_messages(client, convention, day):

@@ -51,13 +51,18 @@ def live_state(convention, now: dt.datetime | None = None) -> tuple[dict, int]:
 
     The latest published event is what the stream has sent to every other screen: rendering
     from it (with its id as the stream's `lastId`) leaves no gap nor double. Without one, the
-    console's `snapshot()` (when present) says what the clock drives. `now` is always the
-    server's, so that clients correct their clock.
+    console's `snapshot()` says what the clock drives (also when the latest event is not
+    driven: the clock has moved since). `now` is always the server's, so that clients correct
+    their clock.
     """
+    from .state import snapshot
     from .stream import latest
 
     now = now or timezone.now()
     event_id, _kind, state = latest(convention.pk)
+    if event_id and not (state or {}).get("driven"):
+        # Nobody drives: what the clock says now, not when the console let go.
+        state = snapshot(convention, now)
     state = {**idle_state(convention, now), **(state or {}), "now": now.isoformat()}
     return state, event_id
 

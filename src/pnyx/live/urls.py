@@ -1,9 +1,6 @@
 from django.urls import path
 
-from . import views_console
-
-from . import screens
-from . import views_stream
+from . import screens, views_console, views_stream
 
 app_name = "live"
 
