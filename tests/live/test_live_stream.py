@@ -274,6 +274,28 @@ def test_a_slow_client_is_dropped_not_buffered(conv, no_redis):
     async_to_sync(run)()
 
 
+def test_a_dropped_client_s_stream_ends_so_that_it_resumes(conv, no_redis):
+    no_redis.PNYX_LIVE_QUEUE_SIZE = 2
+    (e1,) = events(conv, 1)
+
+    async def run():
+        the_hub = live.Hub()
+        try:
+            stream = live.event_stream(conv.pk, None, the_hub)
+            assert (await anext(stream)).startswith(b"retry:")
+            assert data_ids(parse(await anext(stream))) == [e1.id]
+            (listener,) = the_hub.listeners
+            for i in range(3):  # the client reads nothing meanwhile
+                listener.topic.receive(listener.topic.last_id + 1, "message", {"n": i})
+            with pytest.raises(StopAsyncIteration):
+                await anext(stream)
+            assert the_hub.clients == 0 and the_hub.dropped == 1
+        finally:
+            await the_hub.close()
+
+    async_to_sync(run)()
+
+
 def call_asgi(path, headers=(), until=None):
     """Run the ASGI application on one GET until `until(body)` holds, then disconnect."""
     from pnyx.asgi import application
