@@ -129,6 +129,7 @@ def test_the_queue_call_on_deck_done_skip_reorder(conv, at, slot, queue, organiz
         "title": queue[1].title,
         "kind": "video",
         "video_ready": True,
+        "video": {"url": None, "link": "https://video.example.org/centrale"},  # to preload
     }
     # the next call marks the first speaker done; a second operator's same click is refused
     actions.call_speaker(conv, actor=organizer, seen_speaker=queue[0].pk)

@@ -177,7 +177,10 @@ def _video(intervention) -> dict | None:
     if not intervention.has_video:
         return None
     return {
-        "url": intervention.video_file.url if intervention.video_file else None,
+        # The programme's route serves the file (MEDIA_URL is not served) once it is placed.
+        "url": reverse("programme:video", args=[intervention.pk])
+        if intervention.video_file
+        else None,
         "link": intervention.video_link or None,
     }
 
@@ -323,6 +326,7 @@ def snapshot(convention, now: dt.datetime | None = None) -> dict:
                 "title": deck.title,
                 "kind": _kind(deck),
                 "video_ready": deck.has_video,
+                "video": _video(deck),  # the hall screen preloads it (docs/live.md)
             }
     if run is not None and run.vote_id:
         v = run.vote

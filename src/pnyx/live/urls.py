@@ -1,8 +1,6 @@
 from django.urls import path
 
-from . import views_console
-
-from . import views_stream
+from . import screens, views_console, views_stream
 
 app_name = "live"
 
@@ -15,4 +13,7 @@ urlpatterns = [
     path("direct/flux/", views_stream.stream, name="stream"),
     path("direct/etat.json", views_stream.poll, name="poll"),
     # --- the screens that follow it (live-views) ---
+    path("ecran/orateur/", screens.stage, name="stage"),
+    path("organisation/coulisses/", screens.backstage, name="backstage"),
+    path("direct/", screens.public, name="public"),
 ]

@@ -211,6 +211,10 @@ def _now_for_screen(request):
 def screen(request):
     """The hall's projector: what is happening now, what comes next. Refreshes itself."""
     convention = current_convention_or_404(request)
+    from pnyx.live.screens import follow_context, hall_screen_if_driven
+
+    if "at" not in request.GET and (driven := hall_screen_if_driven(request, convention)):
+        return driven  # a console drives the day: the screen shows what the operator says
     now = timezone.localtime(_now_for_screen(request))
     items = [
         (
@@ -250,6 +254,7 @@ def screen(request):
             "upcoming": upcoming,
             "synthesis": synthesis,
             "refresh": 20,
+            "live": follow_context(convention),  # reloads at once when a console takes over
         },
     )
 
