@@ -220,9 +220,11 @@ def test_organizer_accepts_rejects_and_asks_for_changes(
         )
     )
     assert actions_logged.count("intervention.submitted") == 3
-    assert {"intervention.accepted", "intervention.rejected", "intervention.changes_requested"} <= set(
-        actions_logged
-    )
+    assert {
+        "intervention.accepted",
+        "intervention.rejected",
+        "intervention.changes_requested",
+    } <= set(actions_logged)
     assert verify().ok
 
 

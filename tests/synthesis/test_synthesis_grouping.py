@@ -201,4 +201,3 @@ def convention_outputs(n_tables: int = 180, seed: int = 7) -> list[Contribution]
         ]
         out.append(Contribution(t, "climat", 1, "proposals", "\n".join(lines)))
     return out
-

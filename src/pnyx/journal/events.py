@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 #: Past participles that do not end in "-ed".
-IRREGULAR_PARTICIPLES = frozenset({"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set", "split"})
+IRREGULAR_PARTICIPLES = frozenset(
+    {"sent", "drawn", "held", "chosen", "withdrawn", "begun", "made", "set", "split"}
+)
 
 _PROGRAMME_KINDS = ("convention", "day", "item", "news", "campaign", "topic")
 _ACCOUNT_KINDS = ("user", "group")
