@@ -36,6 +36,7 @@ from pnyx.lottery import colleges as composition
 from pnyx.lottery import rotation, waves
 from pnyx.members.models import Member
 from pnyx.programme.models import Convention
+from pnyx.programme.permissions import is_organizer
 
 from .models import Assembly, Candidate, College, GroupLeader, Mandate, Milestone, Wave
 
@@ -44,14 +45,6 @@ FEATURES = ("gender", "region", "age", "department")
 
 class AssemblyError(Exception):
     """A step that cannot be taken now; the message is shown to the organizer or member."""
-
-
-def is_organizer(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_staff
-        and user.has_perm("programme.moderate_intervention")
-    )
 
 
 def _require_organizer(actor) -> None:

@@ -25,6 +25,7 @@ from pnyx.amending import markdown
 from pnyx.journal.actions import record
 from pnyx.members.models import Member
 from pnyx.programme.models import Convention
+from pnyx.programme.permissions import is_organizer
 from pnyx.votes import actions as votes
 from pnyx.votes.models import Electorate, Method, Status, Vote
 
@@ -44,15 +45,6 @@ class NotAllowed(CharterError):
 
 
 # --- who acts --------------------------------------------------------------------------------
-
-
-def is_organizer(user) -> bool:
-    """Organizers: staff with the moderation permission (as for interventions and votes)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_staff
-        and user.has_perm("programme.moderate_intervention")
-    )
 
 
 def _require_organizer(actor) -> None:

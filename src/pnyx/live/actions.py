@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from pnyx.journal.actions import record
 from pnyx.programme.models import Convention, Intervention, InterventionFormat, Item, ItemKind
+from pnyx.programme.permissions import is_organizer as may_drive  # organizers drive the console
 from pnyx.votes import actions as votes
 from pnyx.votes.models import Vote
 
@@ -31,16 +32,6 @@ MESSAGE_MAX = 140
 
 class LiveError(Exception):
     """An operator action that cannot be taken now; the message is shown to the operator."""
-
-
-def may_drive(user) -> bool:
-    """Organizers drive the console (the programme's organizer permission)."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_staff
-        and user.has_perm("programme.moderate_intervention")
-    )
 
 
 def _check_actor(actor) -> None:

@@ -6,6 +6,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
+def is_organizer(user) -> bool:
+    """Organizers: signed-in staff with the moderation permission (interventions, votes, draws,
+    workshops, the charter, the assembly and the live console all use this one test)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_staff
+        and user.has_perm("programme.moderate_intervention")
+    )
+
+
 def organizer_required(view):
     """Staff with the moderation permission; others get 403 (or the sign-in page)."""
 
@@ -13,7 +23,7 @@ def organizer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (request.user.is_staff and request.user.has_perm("programme.moderate_intervention")):
+        if not is_organizer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pnyx.journal.actions import record
+from pnyx.programme.permissions import is_organizer
 
 from .models import (
     Hall,
@@ -54,14 +55,6 @@ LABEL_MAX = 200
 
 class ReviewError(Exception):
     """A review decision that cannot be made; the message says why, nothing changed."""
-
-
-def is_organizer(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_staff
-        and user.has_perm("programme.moderate_intervention")
-    )
 
 
 def _check(actor) -> None:
