@@ -24,13 +24,15 @@ def bench(name, group, questions, answers, n):
     e = make(group, questions)
     ((cred, pub),) = credentials.generate(e.uuid, group, 1)
     ballots.encrypt(e, answers, cred)  # warm the tables
-    t = time.perf_counter()
-    texts = [ballots.encrypt(e, answers, cred) for _ in range(n)]
-    enc = (time.perf_counter() - t) / n * 1000
-    t = time.perf_counter()
-    for x in texts:
-        ballots.verify(e, x, {pub})
-    ver = (time.perf_counter() - t) / n * 1000
+    enc = ver = float("inf")
+    for _ in range(3):  # best of 3 batches: the machine is shared
+        t = time.perf_counter()
+        texts = [ballots.encrypt(e, answers, cred) for _ in range(n)]
+        enc = min(enc, (time.perf_counter() - t) / n * 1000)
+        t = time.perf_counter()
+        for x in texts:
+            ballots.verify(e, x, {pub})
+        ver = min(ver, (time.perf_counter() - t) / n * 1000)
     print(
         f"{name:28} {group:14} encrypt {enc:7.1f} ms  verify {ver:7.1f} ms  ({len(texts[0])} bytes)"
     )

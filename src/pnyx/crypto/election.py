@@ -97,6 +97,8 @@ def _is_int(x: Any) -> bool:
 
 
 def _question(d: Any) -> Question:
+    if isinstance(d, Question):
+        return d
     if not isinstance(d, dict):
         raise InvalidElection("a question is not an object")
     if "type" in d or "value" in d:
