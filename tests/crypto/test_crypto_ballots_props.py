@@ -224,6 +224,8 @@ def test_tally_decodes_to_sums_and_tampering_rejected(group, ps, data):
     pubs = {c[1] for c in creds}
     bs = [ballots.verify(e, ballots.encrypt(e, p, creds[0][0]), pubs) for p in ps]
     et = tally.encrypted_tally(e, bs)
+    halves = [tally.encrypted_tally_of(e, bs[:1]), tally.encrypted_tally_of(e, bs[1:])]
+    assert tally.to_json(e, tally.multiply(e, halves)) == et
     pd = tally.decryption_factors(e, et, SK)
     X = gr.g_pow(SK)
     tally.check_decryption_factors(e, et, pd, X)

@@ -1,6 +1,7 @@
 """Elections and credentials: exact texts, parsing checks, credential generation."""
 
 import json
+import pickle
 
 import pytest
 
@@ -48,6 +49,7 @@ def test_make_and_parse(gr):
         description="D",
     )
     assert again == text
+    assert pickle.loads(pickle.dumps(e)).hash == e.hash
 
 
 def test_yojson_escapes():
@@ -92,7 +94,8 @@ def test_credentials(gr):
         assert pub == credentials.public(uuid, gr, priv)
         assert gr.from_str(pub) == gr.g_pow(credentials.derive(uuid, gr, priv))
         # a typo is caught by the checksum
-        typo = priv[:-2] + ("2" if priv[-2] != "2" else "3") + priv[-1]
+        nxt = election.BASE58[(election.BASE58.index(priv[-2]) + 1) % 58]
+        typo = priv[:-2] + nxt + priv[-1]
         assert not credentials.check(typo)
     assert credentials.public(uuid, gr, pairs[0][0]) != credentials.public(
         election.new_uuid(), gr, pairs[0][0]

@@ -198,6 +198,12 @@ class Election:
     def from_json(cls, text: str) -> Election:
         return cls(text)
 
+    def __getstate__(self) -> dict:  # picklable (for worker processes): the text only
+        return {"text": self.text}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["text"])
+
     @property
     def ctx(self):
         """The arithmetic context of ``proofs`` (fixed-base tables for g and y), built once."""

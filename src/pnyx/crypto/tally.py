@@ -50,6 +50,20 @@ def encrypted_tally_of(election: str | Election, ballots: Iterable[Ballot]):
     return [[(a, b) for a, b in row] for row in acc]
 
 
+def multiply(election: str | Election, tallies: Iterable):
+    """The product of encrypted tallies given as elements (e.g. partial products of chunks of
+    ballots computed in worker processes)."""
+    e = parse(election)
+    gr = e.group
+    acc = [[(gr.one, gr.one)] * q.length for q in e.questions]
+    for t in tallies:
+        acc = [
+            [(gr.mul(a, x), gr.mul(b, y)) for (a, b), (x, y) in zip(ra, rt, strict=True)]
+            for ra, rt in zip(acc, t, strict=True)
+        ]
+    return acc
+
+
 def to_json(election: str | Election, et) -> str:
     """The JSON text of an encrypted tally given as elements."""
     gr = parse(election).group
