@@ -1,6 +1,7 @@
 // Test-only harness for src/pnyx/votes/static/votes/verifiable/booth.js (not shipped): loaded
 // under a strict CSP by tests/votes/test_votes_booth_js.py and bench/verifiable_browser.py.
 import * as booth from "/static/votes/verifiable/booth.js";
+import * as groups from "/static/votes/verifiable/groups.js";
 
 function rngFrom(strings) {
   let i = 0;
@@ -52,5 +53,21 @@ async function errorOf(electionText, credential, answers) {
   }
 }
 
-window.harness = { booth, encryptWith, timeEncrypt, errorOf };
+/** Group checks: g^k as text, membership checks, Belenios's hash. */
+function groupCheck(name, ks, bad, prefix) {
+  const G = groups.getGroup(name);
+  const powers = ks.map((k) => G.toStr(G.gPow(BigInt(k))));
+  const rejected = bad.map((s) => {
+    try {
+      G.fromStr(s);
+      return false;
+    } catch (e) {
+      return e instanceof groups.GroupError;
+    }
+  });
+  const h = G.hash(prefix, [G.gPow(42n), G.g]).toString();
+  return { powers, rejected, hash: h, q: G.q.toString() };
+}
+
+window.harness = { booth, groups, encryptWith, timeEncrypt, errorOf, groupCheck };
 document.getElementById("status").textContent = "ready";
