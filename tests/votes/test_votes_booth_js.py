@@ -257,7 +257,7 @@ def test_belenios_election_ballots_use_the_registered_credentials(page):
         line.split()[1] for line in (DATA / "belenios_private_creds.txt").read_text().splitlines()
     ]
     for cred, answers in zip(
-        creds, [[[1, 0], [0, 1, 0]], [[0, 1], [0, 0, 1]], [[0, 0], [1, 0, 0]]]
+        creds, [[[1, 0], [0, 1, 0]], [[0, 1], [0, 0, 1]], [[0, 0], [1, 0, 0]]], strict=True
     ):
         r = encrypt(page, text, cred, answers)
         b = check_ballot(text, r["ballot"], public)
