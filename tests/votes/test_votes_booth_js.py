@@ -339,13 +339,37 @@ def test_the_page_stays_responsive_while_encrypting(page):
     assert r["ticks"] >= r["times"][0] / 10 / 4
 
 
-@pytest.mark.skipif(not VECTORS.exists(), reason="crypto-ballots' vectors not merged yet")
 def test_known_answer_vectors_byte_for_byte(page):
-    vectors = json.loads(VECTORS.read_text())
-    cases = vectors if isinstance(vectors, list) else [v for vs in vectors.values() for v in vs]
+    """crypto-ballots' vectors (tests/crypto/vectors/ballots.json): with the same random scalars,
+    booth.js writes exactly the ballot that pnyx.crypto.ballots.encrypt writes."""
+    cases = json.loads(VECTORS.read_text())["cases"]
+    assert {c["group"] for c in cases} == {"BELENIOS-2048", "RISTRETTO255"}
     for v in cases:
-        r = encrypt(page, v["election"], v["credential"], v["answers"], v["random"])
-        assert r["ballot"] == v["ballot"]
+        r = encrypt(page, v["election"], v["credential"], v["answers"], v["randomness"])
+        assert r["ballot"] == v["ballot"], v["name"]
+        h = page.evaluate("(b) => window.harness.booth.ballotHash(b)", r["ballot"])
+        assert h == v["ballot_hash"]
+        fp = page.evaluate("(e) => window.harness.booth.electionFingerprint(e)", v["election"])
+        assert fp == v["election_hash"]
+
+
+@pytest.mark.parametrize("group", ["RISTRETTO255", "BELENIOS-2048"])
+def test_python_verifies_random_js_ballots(page, group):
+    from pnyx.crypto import ballots, credentials
+    from pnyx.crypto.election import Election
+
+    text = vb.make_election(group, QUESTIONS)
+    e = Election.from_json(text)
+    for answers in ANSWERS:
+        cred = vb.credential()
+        public = credentials.public(e.uuid, e.group, cred)
+        ballot_text = encrypt(page, text, cred, answers)["ballot"]
+        b = ballots.verify(e, ballot_text, {public})
+        assert b.hash == ballots.hash(ballot_text)
+        tampered = ballot_text.replace('"challenge":"1', '"challenge":"2', 1)
+        if tampered != ballot_text:
+            with pytest.raises(ballots.InvalidBallot):
+                ballots.verify(e, tampered, {public})
 
 
 @pytest.fixture(scope="module")
