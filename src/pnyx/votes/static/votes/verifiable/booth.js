@@ -27,8 +27,8 @@
 //     each choice in order; each choice's 0/1 proof (challenge, response of every false case in
 //     order, then w); the overall proof likewise (blank questions: blank_proof then
 //     overall_proof, as question_h.ml); finally the signature's w.
-//   onProgress({done, total, question}): called after each proof; total = number of choices
-//     plus one per question (and once at the end with done === total).
+//   onProgress({done, total}): called after each choice's proof and after each question's
+//     overall proof; total = number of choices plus one per question (last call: done === total).
 //   signal: an AbortSignal; aborting rejects with BoothError("aborted").
 //   The work yields to the event loop between questions and every few proofs: the page stays
 //     responsive (a MessageChannel yield, not throttled like setTimeout).
@@ -47,6 +47,12 @@
 //   of the exact ballot text (specification, section "Ballots"; Belenios's Hash_JSON).
 //
 // electionFingerprint(electionText) -> string: the same hash of the election text.
+//
+// await prepareElection(electionText) -> {group, questions, fingerprint}: parses the election
+//   and builds the fixed-base tables of g and of its key ahead of time (call it on page load:
+//   the first encryption then starts warm); throws BoothError("election") like encryptBallot.
+//
+// BELENIOS-2048 is slower (2048-bit BigInts): see bench/verifiable_browser.py for times.
 
 import { BELENIOS_2048, GroupError, getGroup } from "./groups.js";
 import { pbkdf2 } from "./vendor/noble-hashes/pbkdf2.js";
@@ -371,107 +377,114 @@ function toProof(p) {
 
 // ---- ballots (sections "Homomorphic answers", "Signatures", "Ballots") -----------------------
 
+/** One answer to a homomorphic question (section "Homomorphic answers"; create_answer of
+ * question_h.ml). */
+async function encryptAnswer(P, S0, q, m, progress) {
+  const G = P.G;
+  const n = m.length;
+  // encryption: alpha = g^r, beta = y^r g^m, the r drawn first, in order
+  const r = [];
+  for (let i = 0; i < n; i++) r.push(P.rng());
+  const cts = r.map((ri, i) => {
+    const alpha = P.gB.pow(ri);
+    let beta = P.yB.pow(ri);
+    if (m[i]) beta = G.mul(beta, G.g);
+    return { alpha, beta, as: G.toStr(alpha), bs: G.toStr(beta) };
+  });
+  const individual = [];
+  for (let i = 0; i < n; i++) {
+    individual.push(P.iprove(S0, r[i], m[i], [0, 1], cts[i]));
+    await progress(false);
+  }
+  const S = `${S0}|${cts.map((c) => `${c.as},${c.bs}`).join(",")}`;
+  const answer = {
+    choices: cts.map((c) => ({ alpha: c.as, beta: c.bs })),
+    individual_proofs: individual,
+  };
+  const blank = q.blank === true;
+  let rS = 0n;
+  let mS = 0;
+  let alphaS = G.one;
+  let betaS = G.one;
+  for (let i = blank ? 1 : 0; i < n; i++) {
+    rS += r[i];
+    mS += m[i];
+    alphaS = G.mul(alphaS, cts[i].alpha);
+    betaS = G.mul(betaS, cts[i].beta);
+  }
+  if (blank) {
+    const [overall, blankProof] = P.blankProofs(S, q.min, q.max, m[0], r[0], mS, rS);
+    answer.overall_proof = overall;
+    answer.blank_proof = blankProof;
+  } else {
+    const values = [];
+    for (let v = q.min; v <= q.max; v++) values.push(v);
+    const sum = { as: G.toStr(alphaS), bs: G.toStr(betaS) };
+    answer.overall_proof = P.iprove(S, rS, mS - q.min, values, sum);
+  }
+  await progress(true);
+  return answer;
+}
+
 export async function encryptBallot(electionText, credential, answers, options = {}) {
   const { rng, onProgress, signal } = options;
   const E = parseElection(electionText);
-  const { e, group: G, y, yBase } = E;
+  const { e, group: G } = E;
   const cred = checkCredential(credential);
   if (!cred.ok) throw new BoothError("credential", `invalid credential (${cred.error})`);
   checkAnswers(e.questions, answers);
-  const next = checkedRng(rng || defaultRng(G.q), G.q);
-  const P = new Prover(G, y, yBase, next);
-  const gB = G.gBase();
+  const P = new Prover(G, E.y, E.yBase, checkedRng(rng || defaultRng(G.q), G.q));
 
+  // section "Credentials": the signing key and the public credential g^s
   const sk = deriveSecret(G, e.uuid, cred.credential);
-  const credentialStr = G.toStr(gB.pow(sk));
+  const credentialStr = G.toStr(P.gB.pow(sk));
   const S0 = `${E.fingerprint}|${credentialStr}`;
 
   const total = answers.reduce((a, m) => a + m.length + 1, 0);
   let done = 0;
-  const progress = async (question, force) => {
+  const yielder = makeYielder();
+  const progress = async (force) => {
     done++;
-    if (onProgress) onProgress({ done, total, question });
+    if (onProgress) onProgress({ done, total });
     if (force || done % 8 === 0) {
       await yielder.wait();
       if (signal && signal.aborted) throw new BoothError("aborted", "encryption aborted");
     }
   };
-
-  const yielder = makeYielder();
   try {
-    return await encryptAnswers();
+    const encAnswers = [];
+    for (let qi = 0; qi < e.questions.length; qi++) {
+      encAnswers.push(await encryptAnswer(P, S0, e.questions[qi], answers[qi], progress));
+    }
+    // sections "Signatures" and "Ballots": sign the hash of the ballot without its signature
+    const ballot = {
+      election_uuid: e.uuid,
+      election_hash: E.fingerprint,
+      credential: credentialStr,
+      answers: encAnswers,
+    };
+    const sHash = hashJson(JSON.stringify(ballot));
+    const w = P.rng();
+    const challenge = G.hash(`sig|${sHash}|`, [P.gB.pow(w)]);
+    const response = P.mod(w - sk * challenge);
+    ballot.signature = {
+      hash: sHash,
+      proof: { challenge: challenge.toString(), response: response.toString() },
+    };
+    return JSON.stringify(ballot);
   } finally {
     yielder.close();
   }
+}
 
-  async function encryptAnswers() {
-  const encAnswers = [];
-  for (let qi = 0; qi < e.questions.length; qi++) {
-    const q = e.questions[qi];
-    const m = answers[qi];
-    const n = m.length;
-    // encryption (section "Homomorphic answers"): alpha = g^r, beta = y^r g^m
-    const r = [];
-    for (let i = 0; i < n; i++) r.push(next());
-    const cts = r.map((ri, i) => {
-      const alpha = gB.pow(ri);
-      let beta = yBase.pow(ri);
-      if (m[i]) beta = G.mul(beta, G.g);
-      return { alpha, beta, as: G.toStr(alpha), bs: G.toStr(beta) };
-    });
-    const individual = [];
-    for (let i = 0; i < n; i++) {
-      individual.push(P.iprove(S0, r[i], m[i], [0, 1], cts[i]));
-      await progress(qi, false);
-    }
-    const S = `${S0}|${cts.map((c) => `${c.as},${c.bs}`).join(",")}`;
-    const answer = {
-      choices: cts.map((c) => ({ alpha: c.as, beta: c.bs })),
-      individual_proofs: individual,
-    };
-    const blank = q.blank === true;
-    const first = blank ? 1 : 0;
-    let rS = 0n;
-    let mS = 0;
-    let alphaS = G.one;
-    let betaS = G.one;
-    for (let i = first; i < n; i++) {
-      rS += r[i];
-      mS += m[i];
-      alphaS = G.mul(alphaS, cts[i].alpha);
-      betaS = G.mul(betaS, cts[i].beta);
-    }
-    if (blank) {
-      const [overall, blankProof] = P.blankProofs(S, q.min, q.max, m[0], r[0], mS, rS);
-      answer.overall_proof = overall;
-      answer.blank_proof = blankProof;
-    } else {
-      const values = [];
-      for (let v = q.min; v <= q.max; v++) values.push(v);
-      const sum = { as: G.toStr(alphaS), bs: G.toStr(betaS) };
-      answer.overall_proof = P.iprove(S, rS, mS - q.min, values, sum);
-    }
-    encAnswers.push(answer);
-    await progress(qi, true);
-  }
-
-  const ballot = {
-    election_uuid: e.uuid,
-    election_hash: E.fingerprint,
-    credential: credentialStr,
-    answers: encAnswers,
-  };
-  const sHash = hashJson(JSON.stringify(ballot));
-  const w = next();
-  const challenge = G.hash(`sig|${sHash}|`, [gB.pow(w)]);
-  const response = P.mod(w - sk * challenge);
-  ballot.signature = {
-    hash: sHash,
-    proof: { challenge: challenge.toString(), response: response.toString() },
-  };
-  if (onProgress && done < total) onProgress({ done: total, total, question: null });
-  return JSON.stringify(ballot);
-  }
+/** Builds, ahead of time, what encrypting for this election needs (the election key's and
+ * g's tables): call it when the ballot page opens, so that encryptBallot starts warm. Throws
+ * BoothError("election") as encryptBallot would. */
+export async function prepareElection(electionText) {
+  const E = parseElection(electionText);
+  E.group.gBase().pow(1n);
+  E.yBase.pow(1n);
+  return { group: E.group.name, questions: E.e.questions.length, fingerprint: E.fingerprint };
 }
 
 export { BELENIOS_2048, GroupError };
