@@ -427,3 +427,28 @@ def test_belenios_tool_accepts_the_booths_ballots(page, belenios_tool, tmp_path)
     )
     assert out.returncode == 0, out.stderr
     assert "all checks passed" in out.stderr + out.stdout
+
+
+def test_the_module_worker_encrypts_off_the_main_thread(page):
+    text = vb.make_election("RISTRETTO255", QUESTIONS)
+    cred = vb.credential()
+    r = page.evaluate(
+        "([e, c, a]) => window.harness.encryptInWorker(e, c, a)", [text, cred, ANSWERS[1]]
+    )
+    assert "error" not in r, r
+    assert r["prepared"]["group"] == "RISTRETTO255"
+    assert r["tracker"] == b64(r["ballot"].encode())
+    assert r["progress"][-1] == sum(len(a) + 1 for a in ANSWERS[1])
+    check_ballot(text, r["ballot"])
+    r = page.evaluate(
+        "([e, c, a]) => window.harness.encryptInWorker(e, c, a)", [text, "nope", ANSWERS[1]]
+    )
+    assert r["error"]["code"] == "credential"
+
+
+def test_an_aborted_encryption_stops(page):
+    text = vb.make_election("RISTRETTO255", QUESTIONS)
+    code = page.evaluate(
+        "([e, c, a]) => window.harness.abortCode(e, c, a)", [text, vb.credential(), ANSWERS[0]]
+    )
+    assert code == "aborted"

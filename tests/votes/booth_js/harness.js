@@ -69,5 +69,49 @@ function groupCheck(name, ks, bad, prefix) {
   return { powers, rejected, hash: h, q: G.q.toString() };
 }
 
-window.harness = { booth, groups, encryptWith, timeEncrypt, errorOf, groupCheck };
+/** Encrypts in the module Worker; returns {ballot, tracker, progress, prepared} or {error}. */
+function encryptInWorker(electionText, credential, answers) {
+  const url = new URL("/static/votes/verifiable/booth-worker.js", location.href);
+  const worker = new Worker(url, { type: "module" });
+  const progress = [];
+  let prepared = null;
+  return new Promise((resolve) => {
+    worker.onerror = (e) => resolve({ error: { code: "worker", message: String(e.message) } });
+    worker.onmessage = ({ data }) => {
+      if (data.prepared) {
+        prepared = data.prepared;
+        worker.postMessage({ id: 2, electionText, credential, answers });
+      } else if (data.progress) progress.push(data.progress.done);
+      else {
+        worker.terminate();
+        resolve({ ...data, progress, prepared });
+      }
+    };
+    worker.postMessage({ id: 1, prepare: electionText });
+  });
+}
+
+/** Aborts at the first yield: returns the error code. */
+async function abortCode(electionText, credential, answers) {
+  const controller = new AbortController();
+  controller.abort();
+  try {
+    await booth.encryptBallot(electionText, credential, answers, { signal: controller.signal });
+    return null;
+  } catch (e) {
+    return e.code;
+  }
+}
+
+/** Times prepareElection (the tables) for this election. */
+async function timePrepare(electionText) {
+  const t0 = performance.now();
+  await booth.prepareElection(electionText);
+  return performance.now() - t0;
+}
+
+window.harness = {
+  encryptInWorker,
+  abortCode,
+  timePrepare, booth, groups, encryptWith, timeEncrypt, errorOf, groupCheck };
 document.getElementById("status").textContent = "ready";
