@@ -278,7 +278,7 @@ class Prover {
     const e = this.mod(s + r * c);
     const A = this.gB.pow(e);
     let B = this.yB.pow(e);
-    if (dm !== 0) B = this.G.mul(B, this.gB.pow(this.mod(BigInt(dm) * c)));
+    if (dm !== 0) B = this.G.mul(B, this.G.gPowSmallTimes(dm, c));
     return { c, s, A, B };
   }
 
