@@ -265,7 +265,7 @@ def credentials_main(argv: list[str]) -> int:
     pairs = credentials.generate(a.uuid, a.group, a.count)
     base = Path(a.dir) / (a.base or a.uuid)
     priv = "\n".join(f"{i} {c}" for i, (c, _) in enumerate(pairs, 1))
-    pub = trustees.dumps(sorted(pub for _, pub in pairs))
+    pub = credentials.public_credentials_json(sorted(pub for _, pub in pairs))
     _save(Path(f"{base}.privcreds"), priv, 0o400)
     _save(Path(f"{base}.pubcreds"), pub, 0o444)
     print(f"{a.count} private credentials with ids saved to {base}.privcreds", file=sys.stderr)
