@@ -120,18 +120,10 @@ def _mul_into(g, acc: list[list[list[Any]]] | None, cts: list[list[list[Any]]]):
     ]
 
 
-def _ciphertexts(g, ballot_text: str, weight: int) -> list[list[list[Any]]]:
-    b = json.loads(ballot_text)
-    out = []
-    for ans in b["answers"]:
-        row = []
-        for c in ans["choices"]:
-            a, bb = g.from_str(c["alpha"]), g.from_str(c["beta"])
-            if weight != 1:
-                a, bb = g.pow(a, weight), g.pow(bb, weight)
-            row.append([a, bb])
-        out.append(row)
-    return out
+def _weighted(g, answers, weight: int) -> list[list[list[Any]]]:
+    if weight == 1:
+        return [[list(c) for c in q] for q in answers]
+    return [[[g.pow(c[0], weight), g.pow(c[1], weight)] for c in q] for q in answers]
 
 
 def _check_chunk(items: list[tuple[int, str, str, str, bool, int]]):
@@ -142,8 +134,8 @@ def _check_chunk(items: list[tuple[int, str, str, str, bool, int]]):
     acc = None
     for idx, ev_hash, data_hash, text, counted, weight in items:
         try:
-            ballots.verify(_W["election"], text, _W["creds"])
-            cts = _ciphertexts(g, text, weight) if counted else None
+            b = ballots.verify(_W["election"], text, _W["creds"])
+            cts = _weighted(g, b.answers, weight) if counted else None
         except Exception as e:  # InvalidBallot, or a malformed one
             errors.append(f"ballot {idx + 1} (event {ev_hash}, data {data_hash}): {e}")
             continue
