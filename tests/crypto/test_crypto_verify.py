@@ -333,3 +333,18 @@ def test_tampered_partial_decryption_always_rejected(tmp_path_factory, k, d, fie
     rebuild(a, p, change)
     rep = verify.verify_election(p, processes=1)
     assert not rep.ok and any(e.startswith("partial decryption (event") for e in rep.errors)
+
+
+def test_pnyx_weighted_election_accepted_by_belenios_tool(tmp_path):
+    need_belenios()
+    qs = [{"question": "Q1?", "answers": ["a", "b"], "min": 0, "max": 1}]
+    p = tmp_path / "w.bel"
+    info = simulate.run(p, "BELENIOS-2048", qs, [[[1, 0]], [[0, 1]], [[1, 0]]], weights=[3, 5, 1])
+    assert info["result"] == [[4, 5]]
+    r = subprocess.run(
+        ["belenios-tool", "election", "verify", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert verify.verify_election(p, processes=1).ok

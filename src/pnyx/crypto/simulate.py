@@ -102,6 +102,7 @@ def run(
     processes: int = 1,
     timestamp: int = 1800000000,
     revotes: Sequence[tuple[int, list[list[int]]]] = (),
+    weights: Sequence[int] | None = None,
 ) -> dict:
     """Runs the election and writes the record; returns {uuid, election, result, ...}.
     ``votes[k]`` is voter k's answers; ``revotes`` (voter, answers) are cast after them (the
@@ -121,7 +122,12 @@ def run(
     )
     n = voters or len(votes)
     creds = credentials.generate(uuid, g, n)
-    pub_json = credentials.public_credentials_json(sorted(p for _, p in creds))
+    if weights is None:
+        pub_json = credentials.public_credentials_json(sorted(p for _, p in creds))
+    else:
+        pub_json = credentials.public_credentials_json(
+            sorted(f"{p},{w}" for (_, p), w in zip(creds, weights, strict=True))
+        )
     jobs = [(v, creds[k][0]) for k, v in enumerate(votes)] + [(v, creds[k][0]) for k, v in revotes]
     if processes > 1:
         ctx = multiprocessing.get_context(
@@ -141,9 +147,11 @@ def run(
     voter_of = list(range(len(votes))) + [k for k, _ in revotes]
     for i, k in enumerate(voter_of):
         last[k] = i
-    counted = [texts[i] for i in sorted(last.values())]
-    et = encrypted_tally(g, counted)
-    b.encrypted_tally(et, len(counted), len(counted))
+    order = sorted(last.values())
+    counted = [texts[i] for i in order]
+    ws = [1 if weights is None else weights[voter_of[i]] for i in order]
+    et = encrypted_tally(g, counted, ws)
+    b.encrypted_tally(et, len(counted), sum(ws))
     fp = election.Election.from_json(etext).hash
     pds = []
     if st.single_secret is not None:
@@ -153,7 +161,7 @@ def run(
         pds.append((first + i, trustees.decryption_factors(g, fp, et, st.shares[i])))
     for owner, pd in pds:
         b.partial_decryption(owner, pd)
-    result = st.trustees.combine(fp, et, pds, total_weight=len(counted))
+    result = st.trustees.combine(fp, et, pds, total_weight=sum(ws))
     b.result(result)
     b.write(path)
     return {
