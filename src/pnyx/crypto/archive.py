@@ -122,32 +122,67 @@ class Event:
     text: str
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a data record's bytes are in the file (lazy reading), and their first bytes."""
+
+    offset: int
+    size: int
+    head: str
+
+
 @dataclass
 class Archive:
     """A read archive: the header, the records in file order, the data by hash, the events
-    in file order."""
+    in file order. When read with ``lazy=True``, ``records`` is empty and ``data`` holds
+    ``Location``s: ``get`` reads the bytes from the file when asked."""
 
     header: dict
     records: list[Record]
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str | Location] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    path: str | None = None
 
     def get(self, h: str | None) -> str:
         if h is None or h not in self.data:
             raise ArchiveError(f"data {h} is missing from the archive")
-        return self.data[h]
+        v = self.data[h]
+        if isinstance(v, Location):
+            return read_at(self.path, v)
+        return v
 
     def json(self, h: str | None) -> Any:
         return json.loads(self.get(h))
 
+    def head(self, h: str) -> str:
+        """The first bytes of a data record (all of it when read in memory)."""
+        v = self.data[h]
+        return v.head if isinstance(v, Location) else v
 
-def _iter_members(f: IO[bytes]) -> Iterator[tuple[str, bytes]]:
+
+HEAD = 2048
+
+
+def read_at(path: str | os.PathLike | None, loc: Location, f: IO[bytes] | None = None) -> str:
+    if f is None:
+        if path is None:
+            raise ArchiveError("no file to read the record from")
+        with open(path, "rb") as g:
+            g.seek(loc.offset)
+            return g.read(loc.size).decode()
+    f.seek(loc.offset)
+    return f.read(loc.size).decode()
+
+
+def _iter_members(f: IO[bytes]) -> Iterator[tuple[str, int, bytes]]:
+    pos = 0
     while True:
         h = f.read(BLOCK)
         if not h or h == b"\x00" * len(h):
             return
         if len(h) < BLOCK:
             raise ArchiveError("truncated tar header")
+        pos += BLOCK
         name = h[:100].split(b"\x00", 1)[0].decode()
         try:
             size = int(h[124:135].decode() or "0", 8)
@@ -156,8 +191,10 @@ def _iter_members(f: IO[bytes]) -> Iterator[tuple[str, bytes]]:
         body = f.read(size)
         if len(body) < size:
             raise ArchiveError(f"truncated member {name!r}")
-        f.read((-size) % BLOCK)
-        yield name, body
+        pad = (-size) % BLOCK
+        f.read(pad)
+        yield name, pos, body
+        pos += size + pad
 
 
 def parse_event(text: str) -> tuple[int, str, str | None, str | None]:
@@ -171,19 +208,22 @@ def parse_event(text: str) -> tuple[int, str, str | None, str | None]:
     return height, typ, e.get("parent"), e.get("payload")
 
 
-def read(path_or_file: str | os.PathLike | IO[bytes] | bytes) -> Archive:
+def read(path_or_file: str | os.PathLike | IO[bytes] | bytes, *, lazy: bool = False) -> Archive:
     """Reads a ``.bel`` archive. Checks that every member's name is the SHA-256 of its
-    bytes (raises ArchiveError otherwise); the chaining is checked by ``pnyx.crypto.verify``."""
+    bytes (raises ArchiveError otherwise); the chaining is checked by ``pnyx.crypto.verify``.
+    ``lazy`` (a path only): keep only the events and where the data are, for large records."""
     if isinstance(path_or_file, bytes):
         f: IO[bytes] = io.BytesIO(path_or_file)
     elif hasattr(path_or_file, "read"):
         f = path_or_file  # type: ignore[assignment]
     else:
         f = open(path_or_file, "rb")  # noqa: SIM115
+    if lazy and f is path_or_file or isinstance(path_or_file, bytes):
+        lazy = False
     try:
         members = _iter_members(f)
         try:
-            name, body = next(members)
+            name, _, body = next(members)
         except StopIteration:
             raise ArchiveError("empty archive") from None
         if name != "BELENIOS":
@@ -191,21 +231,25 @@ def read(path_or_file: str | os.PathLike | IO[bytes] | bytes) -> Archive:
         hdr = json.loads(body)
         if hdr.get("version") != 1:
             raise ArchiveError("unsupported archive header")
-        arch = Archive(hdr, [])
-        for name, body in members:
+        arch = Archive(hdr, [], path=None if f is path_or_file else os.fspath(path_or_file))
+        for name, pos, body in members:
             parts = name.split(".")
             if len(parts) != 3 or parts[1] not in ("data", "event") or parts[2] != "json":
                 raise ArchiveError(f"unexpected member {name!r}")
+            h = sha256_hex(body)
+            if h != parts[0]:
+                raise ArchiveError(f"member {name} does not have the hash of its name ({h})")
+            if parts[1] == "data" and lazy:
+                arch.data[h] = Location(pos, len(body), body[:HEAD].decode(errors="replace"))
+                continue
             text = body.decode()
-            rec = Record(parts[1], text)
-            if rec.hash != parts[0]:
-                raise ArchiveError(f"member {name} does not have the hash of its name ({rec.hash})")
-            arch.records.append(rec)
-            if rec.kind == "data":
-                arch.data[rec.hash] = text
+            if not lazy:
+                arch.records.append(Record(parts[1], text))
+            if parts[1] == "data":
+                arch.data[h] = text
             else:
                 height, typ, parent, payload = parse_event(text)
-                arch.events.append(Event(rec.hash, height, typ, parent, payload, text))
+                arch.events.append(Event(h, height, typ, parent, payload, text))
         return arch
     finally:
         if f is not path_or_file:

@@ -102,8 +102,12 @@ def parse_public_credentials(text: str) -> dict[str, int]:
 _W: dict[str, Any] = {}
 
 
-def _init_worker(election_text: str, creds: Sequence[str]) -> None:
+def _init_worker(election_text: str, creds: Sequence[str], path: str) -> None:
     from . import ballots, election
+
+    if _W.get("file") is not None:
+        _W["file"].close()
+    _W["file"] = open(path, "rb")  # noqa: SIM115 - one per worker, for its life
 
     _W["election"] = election.Election.from_json(election_text)
     _W["group"] = groups.get(json.loads(election_text)["group"])
@@ -126,14 +130,15 @@ def _weighted(g, answers, weight: int) -> list[list[list[Any]]]:
     return [[[g.pow(c[0], weight), g.pow(c[1], weight)] for c in q] for q in answers]
 
 
-def _check_chunk(items: list[tuple[int, str, str, str, bool, int]]):
+def _check_chunk(items: list[tuple[int, str, str, Any, bool, int]]):
     """Verifies ballots; returns (errors, number verified, the product of the counted ones'
     ciphertexts as text)."""
     g, ballots = _W["group"], _W["ballots"]
     errors: list[str] = []
     acc = None
-    for idx, ev_hash, data_hash, text, counted, weight in items:
+    for idx, ev_hash, data_hash, loc, counted, weight in items:
         try:
+            text = loc if isinstance(loc, str) else archive_mod.read_at(None, loc, _W["file"])
             b = ballots.verify(_W["election"], text, _W["creds"])
             cts = _weighted(g, b.answers, weight) if counted else None
         except Exception as e:  # InvalidBallot, or a malformed one
@@ -145,15 +150,19 @@ def _check_chunk(items: list[tuple[int, str, str, str, bool, int]]):
     return errors, len(items), text_acc
 
 
-def _verify_ballots(election_text, creds, items, processes):
+def _verify_ballots(election_text, creds, items, processes, path):
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     procs = processes or os.cpu_count() or 1
     if procs <= 1 or len(chunks) <= 1:
-        _init_worker(election_text, list(creds))
-        return [_check_chunk(c) for c in chunks]
+        _init_worker(election_text, list(creds), path)
+        try:
+            return [_check_chunk(c) for c in chunks]
+        finally:
+            _W.pop("file").close()
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ctx.Pool(min(procs, len(chunks)), _init_worker, (election_text, list(creds))) as pool:
+    args = (election_text, list(creds), os.fspath(path))
+    with ctx.Pool(min(procs, len(chunks)), _init_worker, args) as pool:
         return pool.map(_check_chunk, chunks, chunksize=1)
 
 
@@ -205,7 +214,7 @@ def _check_chain(arch, rep: Report) -> None:
 
 def _load(path, rep: Report) -> _Record | None:
     try:
-        arch = archive_mod.read(path)
+        arch = archive_mod.read(path, lazy=True)
     except (archive_mod.ArchiveError, OSError, ValueError) as e:
         rep.fail(f"archive: {e}")
         return None
@@ -228,7 +237,9 @@ def _load(path, rep: Report) -> _Record | None:
     for e in arch.events:
         try:
             if e.type == "Ballot":
-                rec.ballots.append((e.hash, e.payload, arch.get(e.payload)))
+                if e.payload not in arch.data:
+                    raise archive_mod.ArchiveError(f"data {e.payload} is missing")
+                rec.ballots.append((e.hash, e.payload, arch.data[e.payload]))
             elif e.type == "EncryptedTally":
                 rec.sized = arch.json(e.payload)
                 rec.et_text = arch.get(rec.sized["encrypted_tally"])
@@ -264,7 +275,8 @@ def _ballot_items(rec: _Record, part: tuple[int, int] | None):
     """(index, event hash, data hash, text, counted, weight) of the ballots of the part;
     counted = the last ballot of its credential (section "Tallied ballots")."""
     last: dict[str, int] = {}
-    for i, (_, _, text) in enumerate(rec.ballots):
+    heads = [rec.arch.head(dh) for _, dh, _ in rec.ballots]
+    for i, text in enumerate(heads):
         m = _CRED_RE.search(text)
         last[m.group(1) if m else f"?{i}"] = i
     counted = set(last.values())
@@ -275,10 +287,10 @@ def _ballot_items(rec: _Record, part: tuple[int, int] | None):
         lo, hi = (k - 1) * n // parts, k * n // parts
     items = []
     for i in range(lo, hi):
-        ev, dh, text = rec.ballots[i]
-        m = _CRED_RE.search(text)
+        ev, dh, loc = rec.ballots[i]
+        m = _CRED_RE.search(heads[i])
         w = rec.creds.get(m.group(1), 1) if m else 1
-        items.append((i, ev, dh, text, i in counted, w))
+        items.append((i, ev, dh, loc, i in counted, w))
     weights = [rec.creds.get(c, 1) for c in last if not c.startswith("?")]
     return items, len(counted), sum(weights)
 
@@ -379,7 +391,7 @@ def verify_election(
     items, num_counted, total_weight = _ballot_items(rec, part)
     rep.info["ballots"] = len(rec.ballots)
     rep.info["counted"] = num_counted
-    results = _verify_ballots(rec.election_text, rec.creds, items, processes) if items else []
+    results = _verify_ballots(rec.election_text, rec.creds, items, processes, path) if items else []
     partials, ballot_errors = [], []
     for errors, _n, prod in results:
         ballot_errors.extend(errors)
