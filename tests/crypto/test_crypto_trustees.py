@@ -319,3 +319,12 @@ def test_threshold_interop_belenios_trustees_pnyx_server(tmp_path):
     for k, d in zip(keys, dkeys, strict=True):
         x = trustees.threshold_secret(G, k.read_text(), d)
         assert G.g_pow(x) in tr.items[0].keys
+
+
+def test_from_json_guesses_the_group_and_combine_defaults():
+    _, fp, tr, et, sized, pds, result = reference()
+    same = Trustees.from_json(tr.text)
+    assert same.group is FF and same.count == 4
+    tparams = run_threshold(RI)[0]
+    assert Trustees.from_json(trustees.make_trustees([], [tparams])).group is RI
+    assert same.combine(fp, et, pds) == result  # default bound

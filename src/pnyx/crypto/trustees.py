@@ -555,6 +555,23 @@ def lagrange(q: int, indexes: Sequence[int], j: int) -> int:
 # --- The trustees structure (section "Trustees") ------------------------------------------
 
 
+def guess_group(trustees_text: str) -> Group:
+    """The group of a ``trustees`` text, from the form of its first key."""
+    try:
+        first = json.loads(trustees_text)[0]
+        body = first[1]
+        y = (
+            body["public_key"]
+            if first[0] == "Single"
+            else body["verification_keys"][0]["public_key"]
+        )
+    except (ValueError, LookupError, TypeError):
+        raise TrusteeError("trustees: cannot tell the group") from None
+    if isinstance(y, str) and len(y) == 64 and all(c in "0123456789abcdef" for c in y):
+        return groups.RISTRETTO255
+    return groups.BELENIOS_2048
+
+
 @dataclass
 class Item:
     kind: str  # "Single" or "Pedersen"
@@ -572,10 +589,18 @@ class Trustees:
     text: str = ""
 
     @classmethod
-    def from_json(cls, group: Group | str, text: str) -> Trustees:
-        """Parses a ``trustees`` structure; checks every element's membership (not the
-        proofs: see ``check``)."""
-        group = _group(group)
+    def from_json(cls, *args: Any, group: Group | str | None = None) -> Trustees:
+        """``Trustees.from_json(text)`` or ``Trustees.from_json(group, text)``: parses a
+        ``trustees`` structure and checks every element's membership (not the proofs: see
+        ``check``). Without a group, it is told by the first key's form (64 hex digits:
+        RISTRETTO255; else BELENIOS-2048)."""
+        if len(args) == 2:
+            group, text = args
+        elif len(args) == 1:
+            (text,) = args
+        else:
+            raise TypeError("from_json(text) or from_json(group, text)")
+        group = _group(group) if group is not None else guess_group(text)
         try:
             data = json.loads(text)
         except ValueError as e:
@@ -726,18 +751,23 @@ class Trustees:
         total_weight: int | None = None,
     ) -> str:
         """The ``result`` JSON text {"result": [[...]]} of a homomorphic election: each count
-        is log_g(beta / F), bounded by the total weight (default: the election's
-        ``num_tallied`` is unknown here, so give it; without it, the number of... ballots is
-        taken from ``total_weight``). ``election`` has ``.hash`` (the fingerprint) or is the
-        fingerprint string."""
+        is log_g(beta / F) (section "Election result"). ``election``: an object with ``.hash``
+        (the fingerprint φ) or φ itself; ``encrypted_tally``: its JSON text (or parsed);
+        ``partial_decryptions``: (owner, partial_decryption text) pairs, each checked.
+        ``total_weight`` bounds the counts (the ``sized_encrypted_tally``'s); without it,
+        10**6. Raises TrusteeError."""
         fp = election if isinstance(election, str) else election.hash
         g = self.group
         factors = self.combine_factors(fp, encrypted_tally, partial_decryptions)
         et = json.loads(encrypted_tally) if isinstance(encrypted_tally, str) else encrypted_tally
-        if total_weight is None:
-            raise TrusteeError("combine needs the total weight (the bound of the counts)")
-        result = [
-            [g.dlog(g.div(_elt(g, c["beta"]), f), total_weight) for c, f in zip(q, fq, strict=True)]
-            for q, fq in zip(et, factors, strict=True)
-        ]
+        bound = 10**6 if total_weight is None else total_weight
+        try:
+            result = [
+                [g.dlog(g.div(_elt(g, c["beta"]), f), bound) for c, f in zip(q, fq, strict=True)]
+                for q, fq in zip(et, factors, strict=True)
+            ]
+        except ValueError as e:
+            if isinstance(e, TrusteeError):
+                raise
+            raise TrusteeError(f"a count is not a discrete logarithm within {bound}") from None
         return dumps({"result": result})
