@@ -316,7 +316,7 @@ def verify(
 
     for i, (question, cts, abs_, ip_parsed, overall, blank) in enumerate(parsed):
         for j, ((al, be), ab, pr) in enumerate(zip(cts, abs_, ip_parsed, strict=True)):
-            if not proofs.iverify(ctx, S0, ab, al, be, (0, 1), pr):
+            if not proofs.iverify01(ctx, S0, ab, al, be, pr):
                 raise InvalidBallot(f"answer {i} choice {j}: bad proof of 0 or 1")
         S = S0 + "|" + ",".join(abs_)
         if question.blank:

@@ -97,6 +97,8 @@ def _is_int(x: Any) -> bool:
 
 
 def _question(d: Any) -> Question:
+    if isinstance(d, Question):
+        return d
     if not isinstance(d, dict):
         raise InvalidElection("a question is not an object")
     if "type" in d or "value" in d:
@@ -195,6 +197,12 @@ class Election:
     @classmethod
     def from_json(cls, text: str) -> Election:
         return cls(text)
+
+    def __getstate__(self) -> dict:  # picklable (for worker processes): the text only
+        return {"text": self.text}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["text"])
 
     @property
     def ctx(self):
