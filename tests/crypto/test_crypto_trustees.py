@@ -328,3 +328,17 @@ def test_from_json_guesses_the_group_and_combine_defaults():
     tparams = run_threshold(RI)[0]
     assert Trustees.from_json(trustees.make_trustees([], [tparams])).group is RI
     assert same.combine(fp, et, pds) == result  # default bound
+
+
+def test_partial_decryptions_agree_with_crypto_ballots_tally():
+    from pnyx.crypto import election, tally
+
+    election_text, fp, tr, et, sized, pds, result = reference()
+    e = election.Election.from_json(election_text)
+    x = trustees.read_private_key(FF, (DATA / "D5DFE8A6.privkey").read_text())
+    mine = trustees.decryption_factors(FF, fp, et, x)
+    tally.check_decryption_factors(e, et, mine, tr.owner_key(1))
+    theirs = tally.decryption_factors(e, et, x)
+    trustees.check_decryption_factors(FF, fp, et, theirs, tr.owner_key(1))
+    factors = tr.combine_factors(fp, et, pds)
+    assert {"result": tally.decode(e, factors, et, sized["total_weight"])} == json.loads(result)
