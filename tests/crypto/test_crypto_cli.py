@@ -195,3 +195,16 @@ def test_weighted_election(tmp_path):
         next(e for e in archive.read(p).events if e.type == "EncryptedTally").payload
     )
     assert (sized["num_tallied"], sized["total_weight"]) == (3, 9)
+
+
+def test_verify_election_runs_without_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pnyx.cli import main; rc = main(['verify-election', sys.argv[1]]); "
+        "assert not any(m.startswith('django') for m in sys.modules), 'django imported'; sys.exit(rc)"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(BEL)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "all checks passed" in r.stdout
