@@ -1,7 +1,7 @@
 """Time ``verify_election`` on Pnyx-run approval elections (30 options, up to 3 chosen).
 
-    .venv/bin/python scripts/bench_verify_election.py RISTRETTO255 1000 10000
-    .venv/bin/python scripts/bench_verify_election.py BELENIOS-2048 200
+    .venv/bin/python bench/verify_election.py RISTRETTO255 1000 10000
+    .venv/bin/python bench/verify_election.py BELENIOS-2048 200
 
 For each size: runs the election (ballots encrypted on every core), then verifies it with 1
 and 2 processes, printing the times and the extrapolation to 100,000 ballots.
