@@ -1,7 +1,7 @@
-"""Measures ballots.encrypt / ballots.verify (ms per ballot) for both groups on a 30-option
+"""Benchmark: measures ballots.encrypt / ballots.verify (ms per ballot) for both groups on a 30-option
 approval ballot (max 3) and a majority judgment of 30 options x 6 grades.
 
-    .venv/bin/python scripts/bench_crypto_ballots.py [repetitions]
+    .venv/bin/python bench/crypto_ballots.py [repetitions]
 """
 
 import sys
