@@ -65,11 +65,18 @@ def build() -> World:
     # Votes: a closed approval vote and a closed majority judgment (results, projector), an
     # open in-hall vote (ballot with its counter, projector).
     approval = votes.create_vote(
-        convention, organizer, question="Nos campagnes", method="approval", max_choices=2, seats=2
+        convention,
+        organizer,
+        mode="published",
+        question="Nos campagnes",
+        method="approval",
+        max_choices=2,
+        seats=2,
     )
     mj = votes.create_vote(
         convention,
         organizer,
+        mode="published",
         question="Jugement",
         method="mj",
         grades=["Très bien", "Bien", "Passable", "Insuffisant", "À rejeter"],
@@ -86,7 +93,13 @@ def build() -> World:
     votes.close_vote(approval, organizer)
     votes.close_vote(mj, organizer)
     live = votes.create_vote(
-        convention, organizer, question="Vote en salle", method="approval", max_choices=2, seats=2
+        convention,
+        organizer,
+        mode="published",
+        question="Vote en salle",
+        method="approval",
+        max_choices=2,
+        seats=2,
     )
     for i in range(5):
         votes.add_option(live, organizer, title=f"Choix {i + 1}")
