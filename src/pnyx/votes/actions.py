@@ -891,16 +891,18 @@ def trustee_upload_key(trustee, text: str | bytes):
     """Step 1 of the key ceremony. Single mode (no threshold): the trustee's public key with its
     proof of knowledge (`pnyx trustee generate`, Belenios's `trustee_public_key`), checked.
     Threshold mode: the trustee's certificate (Belenios's `cert`, step 1), checked."""
-    *_, trustees = _crypto()
+    trustees = _crypto()[5]
     vote = trustee.vote
     _need_setup(vote)
     text = _bounded(text)
+    import json
+
+    group = _crypto()[3].get(vote.group)
     try:
         if vote.threshold is None:
-            trustees.check_single(vote.group, text)
-            key = trustees.single_public_key(vote.group, text)
+            key = group.to_str(trustees.check_key(group, json.loads(text)))
         else:
-            trustees.check_cert(vote.group, text)
+            trustees.step2(group, [text])
             key = ""
     except (ValueError, KeyError, TypeError) as exc:
         raise VoteError(_("This key was refused: %(reason)s") % {"reason": exc}) from None
@@ -937,24 +939,25 @@ def ceremony_certs(vote: Vote) -> str:
 def trustee_upload_polynomial(trustee, text: str | bytes):
     """Threshold step 3: the trustee's polynomial (computed offline from the certificates).
     When every polynomial is in, the server computes each trustee's vinput (step 4)."""
-    *_, trustees = _crypto()
+    trustees = _crypto()[5]
     vote = trustee.vote
     _need_setup(vote)
     text = _bounded(text)
     with transaction.atomic():
         t = _locked_trustee(trustee)
         certs = ceremony_certs(vote)
-        try:
-            trustees.check_polynomial(vote.group, certs, t.position, text)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise VoteError(
-                _("This polynomial was refused: %(reason)s") % {"reason": exc}
-            ) from None
         t.polynomial, t.state = text, "polynomial"
         t.save(update_fields=["polynomial", "state"])
         polys = list(vote.trustees.order_by("position").values_list("polynomial", flat=True))
         if all(polys):
-            vinputs = trustees.compute_vinputs(vote.group, certs, "\n".join(polys) + "\n")
+            # Step 4 checks every polynomial's signed coefficients; a bad one refuses this
+            # upload (the transaction rolls back).
+            try:
+                vinputs = trustees.step4(vote.group, certs, polys)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise VoteError(
+                    _("This polynomial was refused: %(reason)s") % {"reason": exc}
+                ) from None
             row = _election_row(vote)
             row.ceremony = {"vinputs": list(vinputs)}
             row.save(update_fields=["ceremony"])
@@ -976,7 +979,9 @@ def trustee_vinput(trustee) -> str | None:
 def trustee_upload_voutput(trustee, text: str | bytes):
     """Threshold step 5: the trustee's voutput (from their vinput, offline). When every voutput
     is in, the server computes the threshold parameters (step 6): the trustees' public part."""
-    *_, trustees = _crypto()
+    import json
+
+    trustees = _crypto()[5]
     vote = trustee.vote
     _need_setup(vote)
     text = _bounded(text)
@@ -989,19 +994,15 @@ def trustee_upload_voutput(trustee, text: str | bytes):
         outs = list(vote.trustees.order_by("position").values_list("voutput", flat=True))
         if all(outs):
             certs = ceremony_certs(vote)
-            polys = "\n".join(
-                vote.trustees.order_by("position").values_list("polynomial", flat=True)
-            )
+            polys = list(vote.trustees.order_by("position").values_list("polynomial", flat=True))
             try:
-                params = trustees.compute_threshold_params(
-                    vote.group, certs, polys + "\n", "\n".join(outs) + "\n", vote.threshold
-                )
+                params, dkeys = trustees.step6(vote.group, certs, polys, outs)
             except (ValueError, KeyError, TypeError) as exc:
                 raise VoteError(_("A voutput was refused: %(reason)s") % {"reason": exc}) from None
             row = _election_row(vote)
-            row.ceremony = {**(row.ceremony or {}), "threshold": params}
+            row.ceremony = {**(row.ceremony or {}), "threshold": params, "dkeys": list(dkeys)}
             row.save(update_fields=["ceremony"])
-            keys = trustees.verification_keys(params)
+            keys = [vk["public_key"] for vk in json.loads(params)["verification_keys"]]
             for other, key in zip(vote.trustees.order_by("position"), keys, strict=True):
                 type(other).objects.filter(pk=other.pk).update(verification_key=key)
         record(
@@ -1013,18 +1014,26 @@ def trustee_upload_voutput(trustee, text: str | bytes):
     return t
 
 
+def trustee_dkey(trustee) -> str | None:
+    """Threshold step 6's output for this trustee: their decryption key, encrypted to
+    themselves (the `.dkey` file `pnyx trustee decrypt --decryption-key` reads)."""
+    dkeys = (_election_row(trustee.vote).ceremony or {}).get("dkeys")
+    return dkeys[trustee.position] if dkeys else None
+
+
 def trustees_text(vote: Vote) -> str:
     """Belenios's `trustees` (the public part of every trustee's key), exact text: a list of
     ["Single", trustee_public_key], or one ["Pedersen", threshold parameters]."""
     ts = list(vote.trustees.order_by("position"))
     if not ts or any(t.state not in ("done", "decrypted") for t in ts):
         raise VoteError(_("Every trustee must first complete the key ceremony."))
+    trustees = _crypto()[5]
     if vote.threshold is None:
-        return "[" + ",".join(f'["Single",{t.public_key}]' for t in ts) + "]"
+        return trustees.make_trustees([t.public_key for t in ts], [])
     params = (_election_row(vote).ceremony or {}).get("threshold")
     if not params:
         raise VoteError(_("Every trustee must first complete the key ceremony."))
-    return f'[["Pedersen",{params}]]'
+    return trustees.make_trustees([], [params])
 
 
 def freeze_election(vote: Vote, actor) -> Vote:
@@ -1042,7 +1051,7 @@ def freeze_election(vote: Vote, actor) -> Vote:
         if len(options) < 2:
             raise VoteError(_("A vote needs at least two options."))
         ttext = trustees_text(vote)
-        public_key = trustees.Trustees.from_json(ttext, vote.group).public_key
+        public_key = trustees.Trustees.from_json(vote.group, ttext).public_key
         uuid = election.new_uuid()
         text = election.make(
             uuid=uuid,
@@ -1238,7 +1247,7 @@ def cast_encrypted(vote: Vote, member: Member, ballot_text: str | bytes) -> str:
     """
     from .models import EncryptedBallot
 
-    ballots, *_ = _crypto()
+    ballots = _crypto()[0]
     now = timezone.now()
     _check_accepts(vote.status, vote.opens_at, vote.closes_at, now)
     if not vote.is_verifiable:
@@ -1291,12 +1300,12 @@ def cast_encrypted(vote: Vote, member: Member, ballot_text: str | bytes) -> str:
     return parsed.hash
 
 
-def cast_encrypted_many(vote: Vote, items: Iterable[tuple[Member, str]], *, verify=True) -> int:
+def cast_encrypted_many(vote: Vote, items: Iterable[tuple[Member, str]]) -> int:
     """Bulk path (the demo): the same invariants as `cast_encrypted` for ballots made by the
     members' own credentials, in one transaction; all or nothing."""
     from .models import EncryptedBallot
 
-    ballots, *_ = _crypto()
+    ballots = _crypto()[0]
     _check_accepts(vote.status, vote.opens_at, vote.closes_at, timezone.now())
     el, creds = election_of(vote)
     allowed = set(electorate(vote).values_list("pk", flat=True))
@@ -1304,7 +1313,7 @@ def cast_encrypted_many(vote: Vote, items: Iterable[tuple[Member, str]], *, veri
     for member, text in items:
         if member.pk not in allowed:
             raise VoteError(_("You are not in the electorate of this vote."))
-        parsed = ballots.verify(el, text, creds) if verify else _parse_ballot(el, text)
+        parsed = ballots.verify(el, text, creds)
         parts.append(Participation(vote=vote, member=member, credential=parsed.credential))
         rows.append(
             EncryptedBallot(vote=vote, credential=parsed.credential, hash=parsed.hash, text=text)
@@ -1317,12 +1326,10 @@ def cast_encrypted_many(vote: Vote, items: Iterable[tuple[Member, str]], *, veri
     return len(rows)
 
 
-def _parse_ballot(el, text: str):
-    ballots, *_ = _crypto()
-    parse = getattr(ballots, "parse", None)
-    if parse is not None:
-        return parse(el, text)
-    return ballots.verify(el, text, None)
+def _parse_ballot(el, text: str, creds):
+    """A board's ballot parsed again (and checked again: `ballots.verify` is the only parser)."""
+    ballots = _crypto()[0]
+    return ballots.verify(el, text, creds)
 
 
 def find_ballot(vote: Vote, receipt: str) -> str | None:
@@ -1392,9 +1399,9 @@ def compute_encrypted_tally(vote_pk: int, *, actor="system") -> None:
 
     _b, _c, _e, _g, tally_mod, _tr = _crypto()
     vote = Vote.objects.select_related("election").get(pk=vote_pk)
-    el, _creds = election_of(vote)
+    el, creds = election_of(vote)
     texts = EncryptedBallot.objects.filter(vote=vote, counted=True).order_by("seq")
-    parsed = (_parse_ballot(el, t) for t in texts.values_list("text", flat=True).iterator())
+    parsed = (_parse_ballot(el, t, creds) for t in texts.values_list("text", flat=True).iterator())
     enc = tally_mod.encrypted_tally(el, parsed)
     with transaction.atomic():
         row = Election.objects.select_for_update().get(vote=vote)
@@ -1457,15 +1464,12 @@ def upload_decryption(trustee, text: str | bytes):
 
 
 def _combine(vote: Vote, row, done) -> str:
+    """Belenios's `result` from the partial decryptions (Lagrange for a threshold key)."""
     _b, _c, _e, _g, _t, trustees = _crypto()
     el, _creds = election_of(vote)
     pds = [(t.position + 1, t.partial_decryption) for t in done]
-    fn = getattr(trustees, "combine", None)
-    if fn is None:
-        return trustees.Trustees.from_json(row.trustees, vote.group).combine(
-            el, row.encrypted_tally, pds
-        )
-    return fn(el, row.trustees, row.encrypted_tally, pds)
+    ts = trustees.Trustees.from_json(vote.group, row.trustees)
+    return ts.combine(el, row.encrypted_tally, pds, total_weight=row.num_tallied or 0)
 
 
 def result_from_counts(vote: Vote, counts: Sequence[Sequence[int]], num_tallied: int) -> dict:
@@ -1536,41 +1540,31 @@ def _publish_result(vote: Vote, row, done) -> None:
     )
 
 
-def record_items(vote: Vote, row) -> list[tuple[str, str | None]]:
-    """The election record's items, in Belenios's archive order: the setup (election,
-    trustees, public credentials), the ballots counted (by board order), the end of ballots,
-    the encrypted tally, the partial decryptions, the result."""
-    from .models import EncryptedBallot
-
-    items: list[tuple[str, str | None]] = [
-        ("election", row.text),
-        ("trustees", row.trustees),
-        ("public_credentials", row.public_credentials),
-    ]
-    items += [
-        ("ballot", t)
-        for t in EncryptedBallot.objects.filter(vote=vote, counted=True)
-        .order_by("seq")
-        .values_list("text", flat=True)
-        .iterator()
-    ]
-    if vote.status == Status.CLOSED:
-        items.append(("end_ballots", None))
-    if row.encrypted_tally:
-        items.append(("encrypted_tally", row.encrypted_tally))
-        for t in vote.trustees.filter(state="decrypted").order_by("position"):
-            items.append(("partial_decryption", t.partial_decryption))
-    if row.result_text:
-        items.append(("result", row.result_text))
-    return items
-
-
 def _write_record(vote: Vote, row) -> None:
-    """Write the `.bel` record (crypto-record's `archive.write`) and store it with its SHA-256."""
+    """The election record (Belenios's `.bel` archive, crypto-record's `archive.Builder`):
+    the setup (election, trustees, public credentials), the counted ballots in board order,
+    the end of ballots, the encrypted tally, the partial decryptions, the result. Stored with
+    its SHA-256 (journaled)."""
     from pnyx.crypto import archive
 
+    from .models import EncryptedBallot
+
+    b = archive.Builder(int(row.frozen_at.timestamp()))
+    b.setup(row.text, row.trustees, row.public_credentials)
+    texts = EncryptedBallot.objects.filter(vote=vote, counted=True).order_by("seq")
+    for text in texts.values_list("text", flat=True).iterator():
+        b.ballot(text)
+    if vote.status == Status.CLOSED:
+        b.end_ballots()
+    if row.encrypted_tally:
+        n = row.num_tallied or 0
+        b.encrypted_tally(row.encrypted_tally, n, n)
+        for t in vote.trustees.filter(state="decrypted").order_by("position"):
+            b.partial_decryption(t.position + 1, t.partial_decryption)
+    if row.result_text:
+        b.result(row.result_text)
     buf = io.BytesIO()
-    archive.write(buf, {"uuid": row.uuid, "election_hash": row.hash}, record_items(vote, row))
+    b.write(buf)
     data = buf.getvalue()
     row.record, row.record_sha256 = data, hashlib.sha256(data).hexdigest()
     row.save(update_fields=["record", "record_sha256"])
