@@ -172,15 +172,25 @@ def next_code(vote: Vote) -> str:
 def _editable(vote: Vote) -> None:
     if vote.status not in (Status.DRAFT, Status.PROPOSALS):
         raise VoteError(_("Options can no longer change once the vote is open."))
+    _not_frozen(vote)
 
 
-def _lock_editable(vote: Vote) -> None:
+def _not_frozen(vote: Vote) -> None:
+    from .models import Election
+
+    if Election.objects.filter(vote_id=vote.pk, frozen_at__isnull=False).exists():
+        raise VoteError(_("Options can no longer change once the election is made."))
+
+
+def _lock_editable(vote: Vote, *, frozen_ok: bool = False) -> None:
     """In the transaction of an option's change: the vote's exclusive lock, then its status
     read again, so that no option changes after `open_vote` froze and journaled them."""
     _lock_vote(vote.pk, shared=False)
     status = Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
     if status not in (Status.DRAFT, Status.PROPOSALS):
         raise VoteError(_("Options can no longer change once the vote is open."))
+    if not frozen_ok:
+        _not_frozen(vote)
 
 
 def add_option(
@@ -1084,7 +1094,12 @@ def electorate_file(vote: Vote) -> str:
 
 
 def _frozen(vote: Vote):
+    from .models import Election
+
     row = getattr(vote, "election", None)
+    if row is None or not row.frozen_at:
+        # `vote` may be a copy read before the election was made: read it again.
+        row = Election.objects.filter(vote_id=vote.pk).first()
     if row is None or not row.frozen_at:
         raise VoteError(_("Freeze the election first."))
     return row
@@ -1121,7 +1136,7 @@ def upload_public_credentials(vote: Vote, actor, data: str | bytes) -> int:
         except (ValueError, TypeError):
             raise VoteError(_("Not a credential of this group: %(c)s") % {"c": c[:20]}) from None
     with transaction.atomic():
-        _lock_editable(vote)
+        _lock_editable(vote, frozen_ok=True)
         row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
         row.public_credentials = text
         row.credentials_count = len(creds)
@@ -1165,7 +1180,7 @@ def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
     secrets.SystemRandom().shuffle(public)  # the public list does not follow the members
     text = json.dumps(public, separators=(",", ":"))
     with transaction.atomic():
-        _lock_editable(vote)
+        _lock_editable(vote, frozen_ok=True)
         row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
         row.public_credentials = text
         row.credentials_count = len(public)
@@ -1540,7 +1555,7 @@ def _publish_result(vote: Vote, row, done) -> None:
     )
 
 
-def _write_record(vote: Vote, row) -> None:
+def build_record(vote: Vote, row) -> bytes:
     """The election record (Belenios's `.bel` archive, crypto-record's `archive.Builder`):
     the setup (election, trustees, public credentials), the counted ballots in board order,
     the end of ballots, the encrypted tally, the partial decryptions, the result. Stored with
@@ -1565,6 +1580,10 @@ def _write_record(vote: Vote, row) -> None:
         b.result(row.result_text)
     buf = io.BytesIO()
     b.write(buf)
-    data = buf.getvalue()
+    return buf.getvalue()
+
+
+def _write_record(vote: Vote, row) -> None:
+    data = build_record(vote, row)
     row.record, row.record_sha256 = data, hashlib.sha256(data).hexdigest()
     row.save(update_fields=["record", "record_sha256"])

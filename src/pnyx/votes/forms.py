@@ -136,4 +136,4 @@ class ProposalForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    receipt = forms.CharField(label=_("Your receipt"), max_length=30)
+    receipt = forms.CharField(label=_("Your receipt"), max_length=64)
