@@ -34,11 +34,13 @@ CAMPAIGN_QUESTION = "Quelles campagnes nationales pour les deux années à venir
 HALL_QUESTION = "Adoptez-vous la charte des groupes d'action ?"
 ACTOR = "demo"
 #: Voters of the demo's campaign vote (a sample of the electorate; see the docstring).
-VOTERS = 240
+VOTERS = 120
 TRUSTEES = ["Nadia Benali", "Julien Moreau", "Odile Le Gall"]
 THRESHOLD = 2
-#: Worker processes that encrypt and check the demo's ballots (2-core laptops and up).
-PROCESSES = max(1, min(4, os.cpu_count() or 1))
+#: Worker processes that encrypt and check the demo's ballots. One by default: on a busy
+#: 2-core machine, spawning workers cost more than it saved (measured); PNYX_DEMO_PROCESSES=4
+#: on a bigger one.
+PROCESSES = max(1, int(os.environ.get("PNYX_DEMO_PROCESSES", "1")))
 
 OTHER_PROPOSALS = [
     "Un logement digne pour toutes et tous",
