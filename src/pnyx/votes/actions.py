@@ -1207,7 +1207,7 @@ def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
         if not member.email:
             continue
         body = _(
-            "Your credential for the vote \u201c%(q)s\u201d: %(c)s\n\n"
+            "Your credential for the vote “%(q)s”: %(c)s\n\n"
             "Vote with this link (the credential is filled in for you):\n%(link)s\n\n"
             "Keep it secret: whoever has it can vote in your place."
         ) % {"q": vote.question, "c": priv, "link": f"{link}#credential={priv}"}
