@@ -95,3 +95,26 @@ def test_belenios_tool_accepts_rewritten_archive(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "all checks passed" in r.stdout + r.stderr
+
+
+def test_builder_streaming_to_a_sink_writes_the_same_bytes():
+    """A Builder with a sink writes each record as it comes (nothing kept): same file."""
+    import io
+
+    from pnyx.crypto import archive as arch
+
+    def build(b):
+        b.setup('{"e":1}', "[]", "[]")
+        for i in range(5):
+            b.ballot('{"b":%d}' % i)
+        b.end_ballots()
+        b.result('{"result":[[1]]}')
+
+    kept = arch.Builder(1796137462)
+    build(kept)
+    whole = io.BytesIO()
+    kept.write(whole)
+    sink = io.BytesIO()
+    streamed = arch.Builder(1796137462, sink=sink)
+    build(streamed)
+    assert streamed.records == [] and sink.getvalue() == whole.getvalue()

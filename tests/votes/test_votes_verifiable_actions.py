@@ -2,6 +2,7 @@
 (ok, bad proof, unknown credential, closed, re-vote), close, decryption (ok, bad proof),
 result (approval counts, majority-judgment histograms ranked by pnyx.tally)."""
 
+import hashlib
 import json
 
 import pytest
@@ -57,7 +58,12 @@ def test_approval_end_to_end(convention, organizer, members, threshold, tmp_path
     assert vote.election.tally_state == "done"
     assert vote.result["scores"] == {"P01": 4, "P02": 2, "P03": 1, "P04": 1}
     assert vote.result["ballots"] == 5 and vote.result["winners"] == ["P01", "P02"]
-    assert vote.election.record_sha256 and bytes(vote.election.record)[:8] == b"BELENIOS"
+    record = actions.build_record(vote, vote.election)
+    assert record[:8] == b"BELENIOS"
+    assert vote.election.record_sha256 == hashlib.sha256(record).hexdigest()
+    # Streamed in pieces (never whole in memory), the same bytes.
+    pieces = list(actions.record_chunks(vote, vote.election, chunk=4096))
+    assert len(pieces) > 2 and b"".join(pieces) == record
     names = list(Entry.objects.filter(object_id=str(vote.pk)).values_list("action", flat=True))
     for name in ("vote.election_made", "vote.credentials_set", "vote.closed", "vote.tallied",
                  "vote.decryption_received", "vote.published"):  # fmt: skip
@@ -68,7 +74,7 @@ def test_approval_end_to_end(convention, organizer, members, threshold, tmp_path
     from pnyx.crypto import verify
 
     path = tmp_path / "vote.bel"
-    path.write_bytes(bytes(vote.election.record))
+    path.write_bytes(record)
     report = verify.verify_election(path, processes=1)
     assert report.ok, report.errors
 

@@ -259,15 +259,28 @@ def read(path_or_file: str | os.PathLike | IO[bytes] | bytes, *, lazy: bool = Fa
 class Builder:
     """Builds the records of an election in belenios-tool's order, chaining the events."""
 
-    def __init__(self, timestamp: int):
+    def __init__(self, timestamp: int, sink: IO[bytes] | None = None):
+        """With a ``sink`` (a binary file), the archive is written as it is built — the
+        ``BELENIOS`` header at once, then each record — and nothing is kept in memory (a vote
+        of 550,000 ballots is a record of gigabytes); ``write`` is then not needed."""
         self.header = header(timestamp)
         self.records: list[Record] = []
         self.last: str | None = None
         self.height = 0
+        self.sink = sink
+        self._ts = int(self.header["timestamp"])
+        if sink is not None:
+            sink.write(_member("BELENIOS", dumps(self.header).encode(), self._ts))
+
+    def _add(self, r: Record) -> None:
+        if self.sink is not None:
+            self.sink.write(_member(r.name, r.text.encode(), self._ts))
+        else:
+            self.records.append(r)
 
     def _data(self, text: str) -> str:
         r = Record("data", text)
-        self.records.append(r)
+        self._add(r)
         return r.hash
 
     def _event(self, typ: str, payload: str | None) -> str:
@@ -279,7 +292,7 @@ class Builder:
         if payload is not None:
             e["payload"] = payload
         r = Record("event", dumps(e))
-        self.records.append(r)
+        self._add(r)
         self.last = r.hash
         self.height += 1
         return r.hash

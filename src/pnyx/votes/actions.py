@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -1608,20 +1608,33 @@ def _publish_result(vote: Vote, row, done) -> None:
     )
 
 
-def build_record(vote: Vote, row) -> bytes:
-    """The election record (Belenios's `.bel` archive, crypto-record's `archive.Builder`):
-    the setup (election, trustees, public credentials), the counted ballots in board order,
-    the end of ballots, the encrypted tally, the partial decryptions, the result. Stored with
-    its SHA-256 (journaled)."""
+def record_chunks(vote: Vote, row, *, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The election record (Belenios's `.bel` archive, `pnyx.crypto.archive`), in pieces of
+    about `chunk` bytes: the setup (election, trustees, public credentials), the counted
+    ballots in board order, the end of ballots, the encrypted tally, the partial decryptions,
+    the result. Never whole in memory (550,000 ballots make gigabytes): the download streams
+    it, and its SHA-256 (journaled) is computed the same way. The same rows always give the
+    same bytes (timestamps are the election's), so a download can be checked against the
+    journaled digest."""
     from pnyx.crypto import archive
 
     from .models import EncryptedBallot
 
-    b = archive.Builder(int(row.frozen_at.timestamp()))
+    buf = io.BytesIO()
+
+    def take() -> bytes:
+        data = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        return data
+
+    b = archive.Builder(int(row.frozen_at.timestamp()), sink=buf)
     b.setup(row.text, row.trustees, row.public_credentials)
     texts = EncryptedBallot.objects.filter(vote=vote, counted=True).order_by("seq")
-    for text in texts.values_list("text", flat=True).iterator():
+    for text in texts.values_list("text", flat=True).iterator(chunk_size=500):
         b.ballot(text)
+        if buf.tell() >= chunk:
+            yield take()
     if vote.status == Status.CLOSED:
         b.end_ballots()
     if row.encrypted_tally:
@@ -1631,12 +1644,19 @@ def build_record(vote: Vote, row) -> bytes:
             b.partial_decryption(t.position + 1, t.partial_decryption)
     if row.result_text:
         b.result(row.result_text)
-    buf = io.BytesIO()
-    b.write(buf)
-    return buf.getvalue()
+    yield take()
+
+
+def build_record(vote: Vote, row) -> bytes:
+    """The whole record in memory: for tests and small votes only (see `record_chunks`)."""
+    return b"".join(record_chunks(vote, row))
 
 
 def _write_record(vote: Vote, row) -> None:
-    data = build_record(vote, row)
-    row.record, row.record_sha256 = data, hashlib.sha256(data).hexdigest()
+    """The record's SHA-256 as it is now, computed piece by piece; only the digest is
+    stored (the download streams the same bytes from the rows)."""
+    h = hashlib.sha256()
+    for piece in record_chunks(vote, row):
+        h.update(piece)
+    row.record, row.record_sha256 = None, h.hexdigest()
     row.save(update_fields=["record", "record_sha256"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -602,10 +602,11 @@ def record_file(request, pk):
         raise Http404
     if actions.results_hidden(vote):
         raise Http404(_("The record is published when the announcement ends."))
-    data = bytes(election.record) if election.tally_state == "done" and election.record else None
-    if data is None:
-        data = actions.build_record(vote, election)
-    response = HttpResponse(data, content_type="application/octet-stream")
+    # Streamed from the rows (never whole in memory); once published, its SHA-256 is the
+    # journaled one, shown on the board.
+    response = StreamingHttpResponse(
+        actions.record_chunks(vote, election), content_type="application/octet-stream"
+    )
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}.bel"'
     return response
 
