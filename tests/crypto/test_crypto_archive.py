@@ -106,7 +106,7 @@ def test_builder_streaming_to_a_sink_writes_the_same_bytes():
     def build(b):
         b.setup('{"e":1}', "[]", "[]")
         for i in range(5):
-            b.ballot('{"b":%d}' % i)
+            b.ballot(f'{{"b":{i}}}')
         b.end_ballots()
         b.result('{"result":[[1]]}')
 
