@@ -105,7 +105,7 @@ class Trustee:
         return pnyx("trustee", *args, cwd=self.home).stdout
 
 
-@pytest.mark.parametrize("group", ["RISTRETTO255"])
+@pytest.mark.parametrize("group", ["RISTRETTO255", "BELENIOS-2048"])
 def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     live_server, browser, new_page, sign_in_by_link, django_user_model, tmp_path, group
 ):
@@ -226,6 +226,9 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     )
     credential = {ext: privcreds[str(i)] for i, ext in enumerate(electorate, start=1)}
     shots(orga, "organizer-ready")
+    orga.set_viewport_size({"width": 390, "height": 844})
+    no_overflow(orga)
+    orga.set_viewport_size({"width": 1280, "height": 900})
     orga.get_by_role("button", name="Ouvrir le vote").click()
     orga.get_by_text("Le vote est ouvert.").wait_for()
     trustees[0].open()
