@@ -105,10 +105,22 @@ class Trustee:
         return pnyx("trustee", *args, cwd=self.home).stdout
 
 
-@pytest.mark.parametrize("group", ["RISTRETTO255", "BELENIOS-2048"])
+@pytest.mark.parametrize(
+    ("group", "credential_mode"),
+    [("RISTRETTO255", "authority"), ("BELENIOS-2048", "server")],
+)
 def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
-    live_server, browser, new_page, sign_in_by_link, django_user_model, tmp_path, group
+    live_server,
+    browser,
+    new_page,
+    sign_in_by_link,
+    django_user_model,
+    tmp_path,
+    group,
+    credential_mode,
 ):
+    from django.core import mail
+
     from pnyx.members.models import Member
     from pnyx.programme import demo
 
@@ -129,7 +141,7 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
         )
 
     # 1. The organizer creates the vote: approval, up to 2 of 5, threshold 2 of 3 trustees,
-    # credentials by an authority, re-voting allowed.
+    # credentials by an authority (or, simpler, by the server), re-voting allowed.
     orga = new_page()
     orga.set_viewport_size({"width": 1280, "height": 900})
     orga.goto(live_server.url + "/admin/login/?next=/votes/organisation/")
@@ -142,7 +154,7 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     orga.fill("#id_seats", "2")
     orga.select_option("#id_mode", "verifiable")
     orga.select_option("#id_group", group)
-    orga.select_option("#id_credential_mode", "authority")
+    orga.select_option("#id_credential_mode", credential_mode)
     orga.fill("#id_threshold", "2")
     orga.check("#id_revote")
     orga.get_by_role("button", name="Créer le vote").click()
@@ -201,30 +213,47 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     shots(trustees[2].page, "trustee-ceremony-done")
 
     # The organizer makes the election; the credential authority, offline, makes one
-    # credential per member of the electorate and hands the public ones to the organizer.
+    # credential per member of the electorate and hands the public ones to the organizer (or
+    # the server makes them and mails each member theirs, in a link to the ballot).
     orga.goto(manage)
     orga.get_by_role("button", name="Créer l'élection").click()
     orga.get_by_text(re.compile("L'élection est créée")).wait_for()
-    authority = tmp_path / "authority"
-    authority.mkdir()
-    with orga.expect_download() as d:
-        orga.locator(f"a[href$='/organisation/{pk}/electorat.txt']").click()
-    d.value.save_as(authority / "electorate.txt")
-    electorate = (authority / "electorate.txt").read_text().split()
-    assert sorted(electorate) == sorted(CHOICES)
-    command = orga.locator("pre code", has_text="pnyx credentials generate").inner_text().split()
-    assert command[:3] == ["pnyx", "credentials", "generate"]
-    out = pnyx(*command[1:], "--dir", str(authority), "--base", "vote", cwd=authority).stdout
-    fingerprint = out.split()[-1]
-    orga.set_input_files("#pubcreds", authority / "vote.pubcreds")
-    orga.get_by_role("button", name="Déposer", exact=True).click()
-    orga.get_by_text(f"{len(electorate)} codes de vote publics enregistrés.").wait_for()
-    assert fingerprint in orga.locator("section.verifiable-setup").inner_text()
-    # Line i of the electorate gets credential number i.
-    privcreds = dict(
-        line.split() for line in (authority / "vote.privcreds").read_text().splitlines()
-    )
-    credential = {ext: privcreds[str(i)] for i, ext in enumerate(electorate, start=1)}
+    link: dict[str, str] = {}  # server mode: the link of each member's mail
+    if credential_mode == "authority":
+        authority = tmp_path / "authority"
+        authority.mkdir()
+        with orga.expect_download() as d:
+            orga.locator(f"a[href$='/organisation/{pk}/electorat.txt']").click()
+        d.value.save_as(authority / "electorate.txt")
+        electorate = (authority / "electorate.txt").read_text().split()
+        assert sorted(electorate) == sorted(CHOICES)
+        command = (
+            orga.locator("pre code", has_text="pnyx credentials generate").inner_text().split()
+        )
+        assert command[:3] == ["pnyx", "credentials", "generate"]
+        out = pnyx(*command[1:], "--dir", str(authority), "--base", "vote", cwd=authority).stdout
+        fingerprint = out.split()[-1]
+        orga.set_input_files("#pubcreds", authority / "vote.pubcreds")
+        orga.get_by_role("button", name="Déposer", exact=True).click()
+        orga.get_by_text(f"{len(electorate)} codes de vote publics enregistrés.").wait_for()
+        assert fingerprint in orga.locator("section.verifiable-setup").inner_text()
+        # Line i of the electorate gets credential number i.
+        privcreds = dict(
+            line.split() for line in (authority / "vote.privcreds").read_text().splitlines()
+        )
+        credential = {ext: privcreds[str(i)] for i, ext in enumerate(electorate, start=1)}
+    else:
+        outbox = len(mail.outbox)
+        orga.get_by_role("button", name=re.compile(r"Générer et envoyer 4 codes de vote")).click()
+        orga.get_by_text("4 codes de vote générés et envoyés.").wait_for()
+        credential = {}
+        for m in mail.outbox[outbox:]:
+            ext = Member.objects.get(email=m.to[0]).external_id
+            credential[ext] = re.search(r"#credential=(\S+)", m.body).group(1)
+            assert credential[ext] in m.body.split("#credential=")[0]  # also written out
+            link[ext] = re.search(r"http://\S+#credential=\S+", m.body).group(0)
+            assert link[ext].split("#")[0].endswith(f"/votes/{pk}/")
+        assert sorted(credential) == sorted(CHOICES)
     shots(orga, "organizer-ready")
     orga.set_viewport_size({"width": 390, "height": 844})
     no_overflow(orga)
@@ -242,7 +271,10 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     def vote(member_page, ext: str, choices: list[str], *, by_link: bool, shoot: bool = False):
         page = member_page
         if by_link:
-            page.goto(f"{ballot_url}#credential={credential[ext]}")
+            url = f"{ballot_url}#credential={credential[ext]}"
+            if ext in link:  # the mail's link, on this server
+                url = live_server.url + link[ext][link[ext].index("/votes/") :]
+            page.goto(url)
             page.wait_for_function("() => !location.hash")  # the credential left the address
             assert page.get_by_label("Votre code de vote").input_value() == credential[ext]
         else:
