@@ -356,6 +356,7 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     orga.goto(manage)
     orga.get_by_role("button", name="Clore le vote et calculer le dépouillement chiffré").click()
     orga.get_by_role("heading", name=re.compile("Clore le vote")).wait_for()
+    shots(orga, "close-confirm")
     orga.locator("form:has(input[name=confirm]) button[type=submit]").click()
     orga.get_by_text(re.compile("Le vote est clos")).wait_for()
     for t in trustees[:2]:
