@@ -70,7 +70,8 @@ def test_board_record_and_receipt_are_public(s, members, organizer):
     rec = Client().get(f"/votes/{s.vote.pk}/vote.bel")
     assert rec.status_code == 200 and rec.content[:8] == b"BELENIOS"
     r = Client().post(f"/votes/{s.vote.pk}/recu/", {"receipt": h})
-    assert "on the bulletin board" in r.content.decode()
+    body = r.content.decode()
+    assert "✓" in body and ("urne publique" in body or "on the bulletin board" in body)
 
 
 def test_trustee_pages_need_their_token(s):

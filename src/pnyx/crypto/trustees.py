@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import groups
+from . import groups, proofs
 from .groups import Group
 
 Rng = Callable[[], int] | None
@@ -484,33 +484,32 @@ def make_trustees(singles: Sequence[str], thresholds: Sequence[str]) -> str:
 # --- Partial decryptions (section "Partial decryptions") ---------------------------------
 
 
-def _decrypt_prefix(fingerprint: str, group: Group, y: Any) -> str:
-    return f"decrypt|{fingerprint}|{group.to_str(y)}|"
-
-
 def _alphas(group: Group, encrypted_tally: Any) -> list[list[Any]]:
     et = json.loads(encrypted_tally) if isinstance(encrypted_tally, str) else encrypted_tally
     return [[_elt(group, c["alpha"]) for c in q] for q in et]
 
 
+# The proof itself ("Partial decryptions": A = g^w, B = alpha^w, challenge = H_decrypt(X, A, B),
+# response = w - x·challenge) is written once, in ``proofs.decryption_prove`` and
+# ``proofs.decryption_verify``; these two functions apply it to a whole encrypted tally given
+# only the group and the election's fingerprint (the trustee's side has no election object).
+
+
 def decryption_factors(
     group: Group, fingerprint: str, encrypted_tally: Any, x: int, rng: Rng = None
 ) -> str:
-    """A ``partial_decryption``: factors alpha^x and their proofs (A = g^w, B = alpha^w,
-    challenge = H_decrypt(X, A, B), response = w - x·challenge)."""
+    """A ``partial_decryption``: factors alpha^x and their proofs."""
     y = group.g_pow(x)
-    prefix = _decrypt_prefix(fingerprint, group, y)
-    factors, proofs = [], []
+    ctx = proofs.Ctx(group, y)
+    y_str = group.to_str(y)
+    draw = rng if rng is not None else group.random_scalar
+    factors, prfs = [], []
     for q in _alphas(group, encrypted_tally):
-        fq, pq = [], []
-        for alpha in q:
-            w = _rand(group, rng)
-            c = group.hash(prefix, [group.g_pow(w), group.pow(alpha, w)])
-            fq.append(group.to_str(group.pow(alpha, x)))
-            pq.append(_proof(c, (w - x * c) % group.q))
-        factors.append(fq)
-        proofs.append(pq)
-    return dumps({"decryption_factors": factors, "decryption_proofs": proofs})
+        factors.append([group.to_str(group.pow(alpha, x)) for alpha in q])
+        prfs.append(
+            [_proof(*proofs.decryption_prove(ctx, fingerprint, x, y_str, a, draw)) for a in q]
+        )
+    return dumps({"decryption_factors": factors, "decryption_proofs": prfs})
 
 
 def check_decryption_factors(
@@ -525,7 +524,8 @@ def check_decryption_factors(
         raise TrusteeError("malformed partial decryption") from None
     if len(fs) != len(alphas) or len(ps) != len(alphas):
         raise TrusteeError("the partial decryption does not have the tally's shape")
-    prefix = _decrypt_prefix(fingerprint, group, y)
+    ctx = proofs.Ctx(group, y)
+    y_str = group.to_str(y)
     out = []
     for i, q in enumerate(alphas):
         if len(fs[i]) != len(q) or len(ps[i]) != len(q):
@@ -533,10 +533,8 @@ def check_decryption_factors(
         row = []
         for j, alpha in enumerate(q):
             f = _elt(group, fs[i][j])
-            c, r = _read_proof(group, ps[i][j])
-            a = group.mul(group.g_pow(r), group.pow(y, c))
-            b = group.mul(group.pow(alpha, r), group.pow(f, c))
-            if group.hash(prefix, [a, b]) != c:
+            proof = _read_proof(group, ps[i][j])
+            if not proofs.decryption_verify(ctx, fingerprint, y, y_str, alpha, f, proof):
                 raise TrusteeError(f"decryption proof {i + 1}.{j + 1} is wrong")
             row.append(f)
         out.append(row)

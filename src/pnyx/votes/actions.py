@@ -871,9 +871,12 @@ def remove_trustee(trustee, actor) -> None:
         for i, t in enumerate(vote.trustees.order_by("position", "pk")):
             if t.position != i:
                 type(t).objects.filter(pk=t.pk).update(position=i)
-        # Everyone's threshold steps depend on the set of certificates: start them again.
-        vote.trustees.update(state="invited", public_key="", polynomial="", voutput="")
-        _election_row(vote).__class__.objects.filter(vote=vote).update(ceremony={})
+        if vote.threshold is not None:
+            # Everyone's threshold steps depend on the set of certificates: start them again.
+            vote.trustees.update(
+                state="invited", public_key="", polynomial="", voutput="", verification_key=""
+            )
+            _election_row(vote).__class__.objects.filter(vote=vote).update(ceremony={})
 
 
 def _bounded(text: str | bytes, limit: int = MAX_UPLOAD_BYTES) -> str:

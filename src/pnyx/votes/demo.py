@@ -83,12 +83,19 @@ def load(convention: Convention, stdout=None, timeline: Timeline | None = None) 
         titles = dict(campaign.options.values_list("code", "title"))
         stdout.write(
             f"Votes: campaign vote closed (encrypted and verifiable), "
-            f"{campaign.election.num_tallied} ballots, elected: "
+            f"{_counted(campaign)} ballots, elected: "
             + "; ".join(titles.get(c, c) for c in winners)
             + f" (/votes/{campaign.pk}/resultats/, bulletin board /votes/{campaign.pk}/urne/, "
             f"record /votes/{campaign.pk}/vote.bel: pnyx verify-election vote-{campaign.pk}.bel)."
             f" {time.perf_counter() - t0:.1f} s"
         )
+
+
+def _counted(vote: Vote) -> int:
+    election = getattr(vote, "election", None)
+    if election is not None and election.num_tallied is not None:
+        return election.num_tallied
+    return (vote.result or {}).get("ballots", 0)
 
 
 def load_hall(convention: Convention, stdout=None, present=None) -> None:
