@@ -98,7 +98,13 @@ class Trustee:
 
     def upload(self, step: str, path: Path) -> None:
         self.page.set_input_files(f"#file-{step}", path)
-        self.page.locator(f"form:has(#file-{step})").get_by_role("button", name="Envoyer").click()
+        posted = lambda r: r.request.method == "POST" and r.url == self.url  # noqa: E731
+        with self.page.expect_response(posted) as response:
+            form = self.page.locator(f"form:has(#file-{step})")
+            form.get_by_role("button", name="Envoyer").click()
+        # A refusal says why at once (a 403 is CSRF's: the browser's Origin header).
+        status = response.value.status
+        assert status == 302, f"the trustee's {step} upload was answered {status}"
         self.page.get_by_text("Reçu et vérifié. Merci.").wait_for()
 
     def run(self, *args: str) -> str:
