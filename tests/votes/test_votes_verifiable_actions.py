@@ -213,3 +213,37 @@ def test_server_credentials_mailed_with_fragment_never_stored(convention, organi
     r = actions.cast_encrypted(vote, member, ballots.encrypt(el, [[1, 0, 0]], priv))
     assert r == ballots.hash(EncryptedBallot.objects.get().text)
     assert secrets and tally  # trustees' secrets never reach the server
+
+
+def test_server_credentials_are_made_by_a_task_once(
+    convention, organizer, members, settings, django_capture_on_commit_callbacks
+):
+    """The organizer's button queues a task (nothing secret in its arguments); a second press,
+    or a second run of the task, is refused and sends nothing more."""
+    from django_tasks_db.models import DBTaskResult
+
+    vote = actions.create_vote(
+        convention, organizer, question="Q", method="approval", max_choices=1,
+        credential_mode="server",
+    )  # fmt: skip
+    for i in range(2):
+        actions.add_option(vote, organizer, title=f"O{i}")
+    vh.make_trustees(vote, organizer, 1)
+    actions.freeze_election(vote, organizer)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.request_server_credentials(vote, organizer)
+    assert len(mail.outbox) == 0  # queued, not made in the request
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"][0] == vote.pk and len(queued.args_kwargs["args"]) == 2
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.request_server_credentials(vote, organizer)
+    sent = len(mail.outbox)
+    assert sent == actions.electorate(vote).count() > 0
+    vote = Vote.objects.select_related("election").get(pk=vote.pk)
+    with pytest.raises(VoteError, match="already set"):
+        actions.request_server_credentials(vote, organizer)
+    with pytest.raises(VoteError, match="already set"):
+        actions.generate_server_credentials(vote, organizer)
+    assert len(mail.outbox) == sent

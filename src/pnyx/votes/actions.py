@@ -1161,6 +1161,30 @@ def upload_public_credentials(vote: Vote, actor, data: str | bytes) -> int:
     return len(creds)
 
 
+def request_server_credentials(vote: Vote, actor) -> None:
+    """The organizer's button of the server mode: the credentials are generated and mailed by a
+    task (`server_credentials_task`, whose only argument is the vote's id: nothing secret is
+    queued), not in the request — an electorate of 550,000 takes minutes. Refused once the
+    credentials are set: making them again would void those already sent."""
+    from pnyx.journal.actions import _actor_label
+
+    if vote.status not in (Status.DRAFT, Status.PROPOSALS):
+        raise VoteError(_("The credentials are set before the vote opens."))
+    row = _frozen(vote)
+    if row.credentials_count:
+        raise VoteError(
+            _("The credentials are already set: making them again would void those sent.")
+        )
+    pk, label = vote.pk, _actor_label(actor)
+
+    def enqueue():
+        from .tasks import server_credentials_task
+
+        server_credentials_task.enqueue(pk, label)
+
+    transaction.on_commit(enqueue)
+
+
 def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
     """The simpler mode: the server makes one credential per eligible member, mails it
     (a link to the ballot with the credential in the URL's fragment, which no server log
@@ -1185,6 +1209,11 @@ def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
     with transaction.atomic():
         _lock_editable(vote, frozen_ok=True)
         row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
+        if row.credentials_count:
+            # Read under the lock: a second run (a double click, a retried task) sends nothing.
+            raise VoteError(
+                _("The credentials are already set: making them again would void those sent.")
+            )
         row.public_credentials = text
         row.credentials_count = len(public)
         row.credentials_fingerprint = credentials.fingerprint(text)

@@ -447,8 +447,11 @@ def manage_action(request, pk, verb):
             n = actions.upload_public_credentials(vote, actor, upload.read())
             messages.success(request, _("%(n)d public credentials stored.") % {"n": n})
         elif verb == "credentials-generate":
-            n = actions.generate_server_credentials(vote, actor)
-            messages.success(request, _("%(n)d credentials generated and sent.") % {"n": n})
+            actions.request_server_credentials(vote, actor)
+            messages.success(
+                request,
+                _("The credentials are being made and sent; reload this page in a moment."),
+            )
         elif verb in VERBS:
             fn, message = VERBS[verb]
             fn(vote, actor)
