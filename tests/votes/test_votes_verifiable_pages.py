@@ -148,3 +148,32 @@ def test_admin_is_read_only(s, organizer):
     t = s.vote.trustees.first()
     page = c.get(f"/admin/votes/trustee/{t.pk}/change/").content.decode()
     assert t.secret not in page and t.token() not in page
+
+
+def test_trustee_page_lets_the_browser_post_and_early_certificates_are_a_404(convention, organizer):
+    """'no-referrer' made browsers send 'Origin: null' and the CSRF check refused every upload;
+    the certificates' list before every trustee sent theirs was a server error."""
+    vote = actions.create_vote(
+        convention, organizer, question="Q", method="approval", max_choices=1, threshold=2
+    )
+    for i in range(2):
+        actions.add_option(vote, organizer, title=f"O{i}")
+    for name in ("A", "B", "C"):
+        actions.add_trustee(vote, organizer, name=name)
+    t = vote.trustees.first()
+    page = Client().get(t.path())
+    assert page.status_code == 200 and page["Referrer-Policy"] == "strict-origin"
+    assert Client().get(t.path() + "certs.jsons").status_code == 404
+
+
+def test_options_are_fixed_once_the_election_is_made(s, organizer):
+    vote = Vote.objects.select_related("election").get(pk=s.vote.pk)
+    vote.status = "draft"  # the set-up helper opened it: look at it as before opening
+    c = Client()
+    c.force_login(organizer)
+    Vote.objects.filter(pk=vote.pk).update(status="draft")
+    body = c.get(f"/votes/organisation/{vote.pk}/").content.decode()
+    assert "add-option" not in body and "remove-option" not in body
+    assert "open-proposals" not in body
+    with pytest.raises(actions.VoteError):
+        actions.open_proposals(vote, organizer)

@@ -238,6 +238,10 @@ def remove_option(option: Option, actor) -> None:
 def open_proposals(vote: Vote, actor) -> Vote:
     if vote.status != Status.DRAFT:
         raise VoteError(_("Only a draft vote can open a proposal phase."))
+    election = getattr(vote, "election", None)
+    if election is not None and election.frozen_at:
+        # The election's questions (the options) are fixed: no proposal could become one.
+        raise VoteError(_("Options can no longer change once the election is made."))
     with transaction.atomic():
         Vote.objects.filter(pk=vote.pk).update(status=Status.PROPOSALS)
         vote.status = Status.PROPOSALS

@@ -382,6 +382,13 @@ class Trustee(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def state_label(self) -> str:
+        """The state as shown: in the threshold ceremony, the first upload is a certificate."""
+        if self.state == self.State.KEY_SENT and self.vote.threshold:
+            return _("Certificate sent")
+        return self.get_state_display()
+
     def token(self) -> str:
         from django.utils.crypto import salted_hmac
 

@@ -363,6 +363,9 @@ def manage(request, pk):
             "ballots": vote.ballots.count(),
             "electorate_size": actions.electorate(vote).count(),
             "editable": vote.status in (Status.DRAFT, Status.PROPOSALS),
+            # Once the election is made, its questions (the options) are fixed.
+            "options_editable": vote.status in (Status.DRAFT, Status.PROPOSALS)
+            and not getattr(getattr(vote, "election", None), "frozen_at", None),
             "election": getattr(vote, "election", None),
             "trustees": _trustee_rows(vote),
             "encrypted_ballots": vote.encrypted_ballots.count(),
@@ -408,6 +411,11 @@ def manage_action(request, pk, verb):
             if announce:
                 messages.success(
                     request, _("The vote is closed; its results stay hidden until revealed.")
+                )
+            elif vote.is_verifiable:
+                messages.success(
+                    request,
+                    _("The vote is closed; the trustees can now decrypt the encrypted tally."),
                 )
             else:
                 messages.success(request, _("The vote is closed and its ballots published."))
@@ -667,7 +675,9 @@ def trustee(request, pk, token):
         },
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it, browsers send "Origin: null" on the page's forms and the CSRF
+    # check refuses them. "strict-origin" still keeps the secret path out of every Referer.
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
@@ -680,7 +690,10 @@ def trustee_file(request, pk, token, name):
     election = getattr(vote, "election", None)
     text = None
     if name == "certs.jsons":
-        text = actions.ceremony_certs(vote) if vote.threshold else None
+        try:
+            text = actions.ceremony_certs(vote) if vote.threshold else None
+        except VoteError:  # not every trustee has sent their certificate yet
+            text = None
     elif name == "vinput.json":
         text = actions.trustee_vinput(t)
     elif name == "dkey.json":
