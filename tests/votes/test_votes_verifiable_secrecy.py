@@ -58,7 +58,9 @@ def run(convention, organizer, make_member, caplog):
         for t in vote.trustees.all():
             actions.upload_decryption(t, s.decrypt(t))
         published = [
-            Client().get(f"/votes/{vote.pk}/vote.bel").content.decode("latin-1"),
+            b"".join(Client().get(f"/votes/{vote.pk}/vote.bel").streaming_content).decode(
+                "latin-1"
+            ),
             Client().get(f"/votes/{vote.pk}/urne/").content.decode(),
             Client().get(f"/votes/{vote.pk}/resultats/").content.decode(),
         ]
