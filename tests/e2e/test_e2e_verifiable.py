@@ -32,7 +32,8 @@ CHOICES = {
     "E3": ["Logement pour tous", "Vélo"],
     "E4": ["Eau publique", "Vélo"],
 }
-REVOTE = ("E3", ["Transports gratuits", "Écoles ouvertes"])
+#: The re-voter's last ballot is blank (« Voter blanc »): in the turnout, for no option.
+REVOTE = ("E3", [])
 #: The booth's encryption (and the server's proofs check) on a loaded 2-core machine.
 ENCRYPT_TIMEOUT = 60_000
 
@@ -164,6 +165,7 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     orga.select_option("#id_credential_mode", credential_mode)
     orga.fill("#id_threshold", "2")
     orga.check("#id_revote")
+    orga.check("#id_blank_allowed")
     orga.get_by_role("button", name="Créer le vote").click()
     orga.get_by_text("Vote créé. Ajoutez ses options.").wait_for()
     pk = int(re.search(r"/organisation/(\d+)/", orga.url).group(1))
@@ -296,6 +298,10 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
             page.get_by_label("Votre code de vote").fill(credential[ext])
         for title in choices:
             page.get_by_label(title).check()
+        if not choices:  # blank: « Voter blanc » unticks what was ticked
+            page.get_by_label(OPTIONS[0]).check()
+            page.get_by_label("Voter blanc").check()
+            assert not page.locator("input[name=choice]:checked").count()
         assert page.locator("#chosen").inner_text() == str(len(choices))
         if len(choices) == 2:  # the counter stops the voter at 2
             assert page.locator("input[name=choice]:not(:checked)").first.is_disabled()
@@ -398,6 +404,7 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     }
     assert shown == expected
     assert f"{len(last)} bulletins" in result.locator("p.lead").first.inner_text()
+    assert "Votes blancs\u00a0: 1" in result.locator("p.blank-count").inner_text()
     shots(result, "results")
     no_overflow(result)
 
@@ -412,7 +419,8 @@ def test_trustees_set_up_members_vote_trustees_decrypt_and_the_record_verifies(
     r = pnyx("verify-election", str(record), "--json", cwd=anyone)
     report = json.loads(r.stdout.strip().splitlines()[-1])
     assert report["ok"] and not report["errors"], report
-    counts = report["info"]["result"]["result"][0]
+    blank, *counts = report["info"]["result"]["result"][0]
+    assert blank == 1
     assert dict(zip(OPTIONS, counts, strict=True)) == expected
     if group == "BELENIOS-2048":
         belenios_verifies(record)

@@ -156,6 +156,7 @@ def create_vote(convention: Convention, actor, **fields: Any) -> Vote:
                 "credentials": vote.credential_mode,
                 "threshold": vote.threshold,
                 "revote": vote.revote,
+                "blank": vote.blank_allowed,
             }
         record("vote.created", actor=actor, obj=vote, payload=payload)
     return vote
@@ -788,12 +789,16 @@ def check_mode(vote: Vote) -> None:
         raise VoteError(_("Ranked votes are counted from published ballots only."))
     if vote.threshold is not None and vote.threshold < 1:
         raise VoteError(_("At least one trustee is needed to decrypt."))
+    if vote.blank_allowed and not (vote.is_verifiable and vote.method == Method.APPROVAL):
+        raise VoteError(_("A blank vote is offered in verifiable approval votes only."))
 
 
 def questions(vote: Vote, options: Sequence[Option] | None = None) -> list[dict]:
     """The vote in Belenios's terms (election's "questions"): approval k of n is one question
     whose answers are the options (at least one, at most k; exactly k when the vote says so);
-    majority judgment is one question per option whose answers are the grades, exactly one."""
+    majority judgment is one question per option whose answers are the grades, exactly one.
+    A blank-allowed approval vote is a Belenios "blank": true question (the plaintext has one
+    more, leading value: 1 = blank, then every option 0)."""
     options = list(options if options is not None else vote.options.all())
     if vote.method == Method.APPROVAL:
         k = vote.max_choices or len(options)
@@ -804,6 +809,7 @@ def questions(vote: Vote, options: Sequence[Option] | None = None) -> list[dict]
                 "min": k if vote.exactly else 1,
                 "max": k,
             }
+            | ({"blank": True} if vote.blank_allowed else {})
         ]
     if vote.method == Method.MJ:
         return [
@@ -820,9 +826,13 @@ def questions(vote: Vote, options: Sequence[Option] | None = None) -> list[dict]
 
 def answers_for(vote: Vote, options: Sequence[str], content: Any) -> list[list[int]]:
     """A plaintext choice (as `normalize` returns it) as Belenios's answers: one 0/1 vector
-    per question. Used by the demo and the tests; the server never sees a voter's choice."""
+    per question. Used by the demo and the tests; the server never sees a voter's choice.
+    A blank-allowed vote has the blank flag first: an empty choice is a blank ballot."""
     if vote.method == Method.APPROVAL:
-        return [[1 if c in content else 0 for c in options]]
+        row = [1 if c in content else 0 for c in options]
+        if vote.blank_allowed:
+            row = [0 if any(row) else 1, *row]
+        return [row]
     grades = list(vote.grades)
     return [[1 if content[c] == g else 0 for g in grades] for c in options]
 
@@ -1547,12 +1557,15 @@ def _combine(vote: Vote, row, done) -> str:
 def result_from_counts(vote: Vote, counts: Sequence[Sequence[int]], num_tallied: int) -> dict:
     """Rank a decrypted result by `pnyx.tally`, as today's counting of a published file would:
     approval from the approvals per option, majority judgment from each option's grade
-    histogram. Returns the `Result.to_json()` shape the results pages read."""
+    histogram. Returns the `Result.to_json()` shape the results pages read. A blank-allowed
+    vote's first value is the number of blank ballots: `result["blank"]`, in `ballots` (the
+    turnout) but for no option, so the ranking is the same as without them."""
     import numpy as np
 
     codes = list(vote.options.order_by("order", "code").values_list("code", flat=True))
     if vote.method == Method.APPROVAL:
         c = [int(x) for x in counts[0]]
+        blank = c.pop(0) if vote.blank_allowed else 0
         b = tally.Ballots(
             kind="approval",
             options=tuple(codes),
@@ -1561,6 +1574,7 @@ def result_from_counts(vote: Vote, counts: Sequence[Sequence[int]], num_tallied:
         )
         out = tally.count("approval", b, seats=vote.seats).to_json()
         out["ballots"] = num_tallied
+        out["blank"] = blank
         out["details"]["max_choices"] = vote.max_choices
         out["details"]["exactly"] = vote.exactly
         return out

@@ -51,6 +51,7 @@ class VoteForm(forms.ModelForm):
             "credential_mode",
             "threshold",
             "revote",
+            "blank_allowed",
         ]
         widgets = {
             "joined_before": forms.DateInput(attrs={"type": "date"}),
@@ -111,6 +112,12 @@ class VoteForm(forms.ModelForm):
             )
         if data["mode"] == Mode.VERIFIABLE and data.get("method") in RANKED_METHODS:
             self.add_error("mode", _("Ranked votes are counted from published ballots only."))
+        elif data.get("blank_allowed") and not (
+            data["mode"] == Mode.VERIFIABLE and data.get("method") == Method.APPROVAL
+        ):
+            self.add_error(
+                "blank_allowed", _("A blank vote is offered in verifiable approval votes only.")
+            )
         return data
 
 

@@ -122,6 +122,13 @@ class Vote(models.Model):
     revote = models.BooleanField(
         _("re-voting allowed"), default=False, help_text=_("The last ballot counts.")
     )
+    #: Verifiable approval votes: a ballot may be blank (Belenios's "blank": true question),
+    #: counted apart in `result["blank"]`, in the turnout but for no option.
+    blank_allowed = models.BooleanField(
+        _("blank vote allowed"),
+        default=False,
+        help_text=_("Verifiable approval votes: the voter may vote blank."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

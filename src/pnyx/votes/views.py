@@ -507,6 +507,7 @@ def _verifiable_ballot_page(request, vote: Vote, *, status: int = 200):
             "booth_messages": {
                 "credential": _("This credential is mistyped: check it, character by character."),
                 "count": _("Check the number of options you chose."),
+                "countOrBlank": _("Check the number of options you chose, or vote blank."),
                 "grades": _("Give a grade to every option."),
                 "encrypting": _("Encrypting…"),
                 "failed": _("The ballot could not be sent. Please try again."),

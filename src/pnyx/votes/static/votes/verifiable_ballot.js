@@ -14,6 +14,7 @@ function show(el, text) {
 
 function setupCounter(max) {
   const boxes = [...form.querySelectorAll("input[name=choice]")];
+  const blank = form.querySelector("#blank");
   const out = form.querySelector("#chosen");
   const update = () => {
     const n = boxes.filter((b) => b.checked).length;
@@ -21,14 +22,32 @@ function setupCounter(max) {
     out.parentElement.classList.toggle("full", n >= max);
     boxes.forEach((b) => { b.disabled = !b.checked && n >= max; });
   };
-  boxes.forEach((b) => b.addEventListener("change", update));
+  // "Vote blank" unticks the options; ticking an option unticks "Vote blank".
+  boxes.forEach((b) => b.addEventListener("change", () => {
+    if (b.checked && blank) blank.checked = false;
+    update();
+  }));
+  if (blank) {
+    blank.addEventListener("change", () => {
+      if (blank.checked) boxes.forEach((b) => { b.checked = false; });
+      update();
+    });
+  }
   update();
+}
+
+function isBlank() {
+  const blank = form.querySelector("#blank");
+  return Boolean(blank && blank.checked);
 }
 
 function answers(codes, grades) {
   if (form.dataset.method === "approval") {
     const chosen = new Set([...form.querySelectorAll("input[name=choice]:checked")].map((b) => b.value));
-    return [codes.map((c) => (chosen.has(c) ? 1 : 0))];
+    const row = codes.map((c) => (chosen.has(c) ? 1 : 0));
+    // A blank-allowed question: the blank flag first (booth.js), 1 with every option 0.
+    if (form.dataset.blank) return [[isBlank() && chosen.size === 0 ? 1 : 0, ...row]];
+    return [row];
   }
   return codes.map((c) => {
     const picked = form.querySelector(`input[name="grade-${CSS.escape(c)}"]:checked`);
@@ -71,8 +90,9 @@ if (form) {
     show(credError, "");
     const plain = answers(codes, grades);
     if (form.dataset.method === "approval") {
-      const n = plain[0].reduce((a, b) => a + b, 0);
-      if (n < min || n > max) { show(error, msg.count); return; }
+      const blankVote = form.dataset.blank && plain[0][0] === 1;
+      const n = (form.dataset.blank ? plain[0].slice(1) : plain[0]).reduce((a, b) => a + b, 0);
+      if (!blankVote && (n < min || n > max)) { show(error, form.dataset.blank ? msg.countOrBlank : msg.count); return; }
     } else if (plain.some((row) => !row.includes(1))) {
       show(error, msg.grades); return;
     }
