@@ -65,11 +65,18 @@ def build() -> World:
     # Votes: a closed approval vote and a closed majority judgment (results, projector), an
     # open in-hall vote (ballot with its counter, projector).
     approval = votes.create_vote(
-        convention, organizer, question="Nos campagnes", method="approval", max_choices=2, seats=2
+        convention,
+        organizer,
+        mode="published",
+        question="Nos campagnes",
+        method="approval",
+        max_choices=2,
+        seats=2,
     )
     mj = votes.create_vote(
         convention,
         organizer,
+        mode="published",
         question="Jugement",
         method="mj",
         grades=["Très bien", "Bien", "Passable", "Insuffisant", "À rejeter"],
@@ -86,11 +93,19 @@ def build() -> World:
     votes.close_vote(approval, organizer)
     votes.close_vote(mj, organizer)
     live = votes.create_vote(
-        convention, organizer, question="Vote en salle", method="approval", max_choices=2, seats=2
+        convention,
+        organizer,
+        mode="published",
+        question="Vote en salle",
+        method="approval",
+        max_choices=2,
+        seats=2,
     )
     for i in range(5):
         votes.add_option(live, organizer, title=f"Choix {i + 1}")
     live = votes.open_vote(live, organizer)
+
+    verifiable = _verifiable_votes(convention, organizer, members[1:6])
 
     # A draw, computed and revealed.
     pool = draws.create_pool(convention, "Volontaires", actor=organizer)
@@ -189,6 +204,7 @@ def build() -> World:
         f"/votes/{approval.pk}/ecran/",
         f"/votes/{mj.pk}/ecran/",
         f"/votes/{live.pk}/ecran/",
+        *verifiable["public"],
         "/tirage/",
         f"/tirage/{draw.pk}/",
         f"/charte/{charter.pk}/",
@@ -201,6 +217,7 @@ def build() -> World:
     as_member = [
         f"/votes/{live.pk}/",
         f"/votes/{approval.pk}/",
+        *verifiable["member"],
         "/interventions/mes-propositions/",
         "/tirage/mon-tirage/",
         "/ateliers/mon-parcours/",
@@ -218,6 +235,7 @@ def build() -> World:
         "/votes/organisation/",
         f"/votes/organisation/{approval.pk}/",
         f"/votes/organisation/{live.pk}/",
+        *verifiable["organizer"],
         "/tirage/organisation/",
         f"/tirage/organisation/{draw.pk}/",
         "/ateliers/organisation/",
@@ -264,3 +282,55 @@ def build() -> World:
             "organizer": as_organizer,
         },
     )
+
+
+def _verifiable_votes(convention, organizer, voters) -> dict[str, list[str]]:
+    """An open verifiable vote (ballot page, board, a trustee's page) and a closed, decrypted
+    one (results, board, record), with three trustees played in-process."""
+    import json
+
+    from django.test import TestCase
+
+    from pnyx.crypto import ballots, credentials, groups, tally, trustees
+    from pnyx.votes import actions as votes
+
+    out: dict[str, list[str]] = {"public": [], "member": [], "organizer": []}
+    group = groups.get("RISTRETTO255")
+    for closed in (False, True):
+        vote = votes.create_vote(
+            convention, organizer, question=f"Chiffré {closed}", method="approval", max_choices=2
+        )
+        for i in range(4):
+            votes.add_option(vote, organizer, title=f"Option {i + 1}")
+        keys = {}
+        for i in range(3):
+            t = votes.add_trustee(vote, organizer, name=f"Garant {i + 1}")
+            priv, pub = trustees.generate_single(group)
+            votes.trustee_upload_key(t, pub)
+            keys[t.pk] = trustees.read_private_key(group, priv)
+        votes.freeze_election(vote, organizer)
+        vote.refresh_from_db()
+        n = votes.electorate(vote).count()
+        pairs = credentials.generate(vote.election.uuid, vote.group, n)
+        votes.upload_public_credentials(vote, organizer, json.dumps([p for _, p in pairs]))
+        vote = votes.open_vote(vote, organizer)
+        el = votes.election_of(vote)[0]
+        ids = votes.electorate_file(vote).split()
+        by_id = {m.external_id: m for m in voters}
+        for ext, (priv, _) in zip(ids, pairs, strict=True):
+            if ext in by_id:
+                votes.cast_encrypted(vote, by_id[ext], ballots.encrypt(el, [[1, 0, 1, 0]], priv))
+        trustee = vote.trustees.first()
+        out["public"] += [f"/votes/{vote.pk}/urne/", trustee.path()]
+        out["organizer"].append(f"/votes/organisation/{vote.pk}/")
+        if not closed:
+            out["member"].append(f"/votes/{vote.pk}/")
+            continue
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            votes.close_vote(vote, organizer)
+        vote.refresh_from_db()
+        for t in vote.trustees.all():
+            pd = tally.decryption_factors(el, vote.election.encrypted_tally, keys[t.pk])
+            votes.upload_decryption(t, pd)
+        out["public"] += [f"/votes/{vote.pk}/resultats/", f"/votes/{vote.pk}/recu/"]
+    return out

@@ -103,7 +103,7 @@ def test_staff_cannot_add_a_checked_in_participant(staff, conv, make_member, org
     assert not Participant.objects.exists()
     # so the member cannot vote in a present-only vote
     vote = vote_actions.create_vote(
-        conv, organizer, question="Q", method="approval", max_choices=1, seats=1,
+        conv, organizer, mode="published", question="Q", method="approval", max_choices=1, seats=1,
         electorate="present",
     )  # fmt: skip
     for title in ("Oui", "Non"):

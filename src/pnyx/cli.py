@@ -22,6 +22,9 @@ OFFLINE_COMMANDS: dict[str, str] = {
     "seat": "pnyx.seating.cli:seat_main",
     "topics": "pnyx.seating.cli:topics_main",
     "synthesise": "pnyx.synthesis.cli:main",
+    "verify-election": "pnyx.crypto.cli:verify_main",
+    "trustee": "pnyx.crypto.cli:trustee_main",
+    "credentials": "pnyx.crypto.cli:credentials_main",
 }
 
 

@@ -14,7 +14,13 @@ def test_member_votes_3_of_30_gets_a_receipt_and_finds_it_after_closing(
     convention = demo.load()
     django_user_model.objects.create_superuser("orga", "orga@example.org", "orga-e2e-password")
     vote = actions.create_vote(
-        convention, "test", question="Nos campagnes", method="approval", max_choices=3, seats=3
+        convention,
+        "test",
+        mode="published",
+        question="Nos campagnes",
+        method="approval",
+        max_choices=3,
+        seats=3,
     )
     for i in range(1, 31):
         actions.add_option(vote, "test", title=f"Proposition numéro {i}")

@@ -226,6 +226,7 @@ def hall_vote(conv, organizer):
     vote = votes.create_vote(
         conv,
         organizer,
+        mode="published",
         question="La charte ?",
         method="approval",
         max_choices=1,

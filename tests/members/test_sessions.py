@@ -28,6 +28,7 @@ def hall(db, organizer):
     vote = vote_actions.create_vote(
         convention,
         organizer,
+        mode="published",
         question="Dans la salle ?",
         method="approval",
         max_choices=1,

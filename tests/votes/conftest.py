@@ -8,7 +8,8 @@ def make_vote(convention, organizer):
     from pnyx.votes import actions
 
     def make(method="approval", n_options=5, open_=True, **fields):
-        defaults = {"question": f"Question ({method})", "method": method}
+        # The plaintext tests: published mode (verifiable votes: test_votes_verifiable_*).
+        defaults = {"question": f"Question ({method})", "method": method, "mode": "published"}
         if method == "approval":
             defaults |= {"max_choices": 3, "seats": 3}
         if method == "mj":

@@ -124,6 +124,7 @@ def test_organizer_creates_opens_and_closes_a_vote(organizer_client, convention)
         {
             "question": "Adopter la charte ?",
             "method": "mj",
+            "mode": "published",
             "seats": 1,
             "electorate": "members",
             "grades_text": "Pour, Plutôt pour, Plutôt contre, Contre",

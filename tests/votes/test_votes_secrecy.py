@@ -23,7 +23,8 @@ def test_no_ballot_column_can_be_joined_back_to_a_member():
     assert Ballot._meta.ordering in ([], None)
     # Participation says who, never what nor when.
     pfields = {f.name for f in Participation._meta.get_fields()}
-    assert pfields == {"id", "vote", "member"}
+    # `credential`: verifiable mode's public credential (NULL in published mode).
+    assert pfields == {"id", "vote", "member", "credential"}
 
 
 def test_published_order_does_not_follow_casting_order(make_vote, make_member):
@@ -63,7 +64,13 @@ def test_fifty_simultaneous_attempts_by_one_member_give_one_ballot(convention, m
     from pnyx.votes.models import Vote
 
     vote = actions.create_vote(
-        convention, "orga", question="Q", method="approval", max_choices=1, seats=1
+        convention,
+        "orga",
+        mode="published",
+        question="Q",
+        method="approval",
+        max_choices=1,
+        seats=1,
     )
     for t in ("A", "B", "C"):
         actions.add_option(vote, "orga", title=t)

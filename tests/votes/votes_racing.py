@@ -49,7 +49,13 @@ def new_vote(convention, voters: int):
     from pnyx.votes import actions
 
     vote = actions.create_vote(
-        convention, "orga", question="Q", method="approval", max_choices=1, seats=1
+        convention,
+        "orga",
+        mode="published",
+        question="Q",
+        method="approval",
+        max_choices=1,
+        seats=1,
     )
     for t in ("A", "B", "C"):
         actions.add_option(vote, "orga", title=t)

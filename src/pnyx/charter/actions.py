@@ -434,6 +434,7 @@ def _new_vote(charter: Charter, actor, question: str, description: str) -> Vote:
     vote = votes.create_vote(
         charter.convention,
         actor,
+        mode="published",
         question=question[:300],
         description=description,
         method=Method.APPROVAL,

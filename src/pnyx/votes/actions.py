@@ -28,9 +28,11 @@ from pnyx.members.models import Member
 from pnyx.programme.models import Convention, Participant
 
 from .models import (
+    RANKED_METHODS,
     Ballot,
     Electorate,
     Method,
+    Mode,
     Option,
     Participation,
     Proposal,
@@ -138,16 +140,24 @@ def check_settings(vote: Vote) -> None:
 
 
 def create_vote(convention: Convention, actor, **fields: Any) -> Vote:
+    """A new vote, in draft. Without `mode`, verifiable for approval and majority judgment,
+    published ballots for the ranked methods (`default_mode`)."""
+    fields.setdefault("mode", default_mode(fields.get("method", "")))
     vote = Vote(convention=convention, **fields)
     check_settings(vote)
+    check_mode(vote)
     with transaction.atomic():
         vote.save()
-        record(
-            "vote.created",
-            actor=actor,
-            obj=vote,
-            payload={"question": vote.question, "method": vote.method, "in_hall": vote.in_hall},
-        )
+        payload = {"question": vote.question, "method": vote.method, "in_hall": vote.in_hall}
+        if vote.is_verifiable:
+            payload |= {
+                "mode": vote.mode,
+                "group": vote.group,
+                "credentials": vote.credential_mode,
+                "threshold": vote.threshold,
+                "revote": vote.revote,
+            }
+        record("vote.created", actor=actor, obj=vote, payload=payload)
     return vote
 
 
@@ -162,15 +172,25 @@ def next_code(vote: Vote) -> str:
 def _editable(vote: Vote) -> None:
     if vote.status not in (Status.DRAFT, Status.PROPOSALS):
         raise VoteError(_("Options can no longer change once the vote is open."))
+    _not_frozen(vote)
 
 
-def _lock_editable(vote: Vote) -> None:
+def _not_frozen(vote: Vote) -> None:
+    from .models import Election
+
+    if Election.objects.filter(vote_id=vote.pk, frozen_at__isnull=False).exists():
+        raise VoteError(_("Options can no longer change once the election is made."))
+
+
+def _lock_editable(vote: Vote, *, frozen_ok: bool = False) -> None:
     """In the transaction of an option's change: the vote's exclusive lock, then its status
     read again, so that no option changes after `open_vote` froze and journaled them."""
     _lock_vote(vote.pk, shared=False)
     status = Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
     if status not in (Status.DRAFT, Status.PROPOSALS):
         raise VoteError(_("Options can no longer change once the vote is open."))
+    if not frozen_ok:
+        _not_frozen(vote)
 
 
 def add_option(
@@ -359,6 +379,7 @@ def open_vote(vote: Vote, actor, *, minutes: int | str | None = None) -> Vote:
             raise VoteError(_("A vote needs at least two options."))
         if vote.method == Method.APPROVAL and vote.max_choices > len(codes):
             raise VoteError(_("More choices per ballot than options."))
+        check_ready(vote)
         vote.status = Status.OPEN
         if minutes:
             vote.opens_at, vote.closes_at = now, now + timedelta(minutes=minutes)
@@ -472,6 +493,8 @@ def cast(vote: Vote, member: Member, raw: Any, *, options: Sequence[str] | None 
     """
     now = timezone.now()
     _check_accepts(vote.status, vote.opens_at, vote.closes_at, now)
+    if vote.is_verifiable:
+        raise VoteError(_("This vote takes encrypted ballots only."))
     if not is_eligible(vote, member):
         raise VoteError(_("You are not in the electorate of this vote."))
     if options is None:
@@ -499,6 +522,8 @@ def cast_many(vote: Vote, ballots: Iterable[tuple[Member, Any]], *, batch: int =
     participation in the same transaction, random keys and receipts — with a few statements
     per thousand ballots. All or nothing."""
     _check_accepts(vote.status, vote.opens_at, vote.closes_at, timezone.now())
+    if vote.is_verifiable:
+        raise VoteError(_("This vote takes encrypted ballots only."))
     options = list(vote.options.values_list("code", flat=True))
     allowed = set(electorate(vote).values_list("pk", flat=True))
     parts: list[Participation] = []
@@ -584,6 +609,13 @@ def close_vote(vote: Vote, actor, *, due_at=None, announce: bool = False) -> Vot
         vote.status = Status.CLOSED
         vote.closed_at = now
         vote.save(update_fields=["status", "closed_at"])
+        if vote.is_verifiable:
+            _close_verifiable(vote, actor, now)
+            if announce:
+                vote.announcing, vote.announced = True, 0
+                vote.save(update_fields=["announcing", "announced"])
+                record("vote.announcement_started", actor=actor, obj=vote)
+            return vote
         options = list(vote.options.all())
         ballots = list(vote.ballots.values_list("receipt", "content"))
         voters = sorted(
@@ -714,3 +746,844 @@ def revealed(vote: Vote) -> Mapping[int, str] | None:
     ranking = vote.result["ranking"]
     n = len(ranking)
     return {p: ranking[p - 1] for p in range(n - vote.announced + 1, n + 1)}
+
+
+# --- verifiable mode (Belenios) --------------------------------------------------------------
+#
+# A verifiable vote is a Belenios election (docs/verifiable-votes.md): trustees make the key
+# offline and upload only public outputs; the credential authority (or the server, in the
+# simpler mode) makes the credentials; the voter's browser encrypts and signs the ballot; the
+# server checks every proof before it acknowledges a ballot, keeps the bulletin board, computes
+# the encrypted tally at closing, and the trustees decrypt it. The cryptography is the pure
+# `pnyx.crypto` package; this section only stores its exact texts, checks states, journals.
+
+#: A ballot's text, at most (a majority-judgment ballot of 30 options × 6 grades in the
+#: finite-field group is about 1 MB).
+MAX_BALLOT_BYTES = 2_000_000
+#: An uploaded trustee output or credentials file, at most.
+MAX_UPLOAD_BYTES = 20_000_000
+#: Above this many ballots, the encrypted tally is computed by a task, not in the request.
+TALLY_INLINE_MAX = 200
+
+
+def _crypto():
+    """The pure cryptography (imported late: the Django app loads without it)."""
+    from pnyx.crypto import ballots, credentials, election, groups, tally, trustees
+
+    return ballots, credentials, election, groups, tally, trustees
+
+
+def default_mode(method: str) -> str:
+    """Verifiable for the methods a homomorphic tally counts (approval, majority judgment);
+    published ballots for the ranked methods."""
+    return Mode.PUBLISHED if method in RANKED_METHODS else Mode.VERIFIABLE
+
+
+def check_mode(vote: Vote) -> None:
+    if vote.mode == Mode.VERIFIABLE and vote.method in RANKED_METHODS:
+        raise VoteError(_("Ranked votes are counted from published ballots only."))
+    if vote.threshold is not None and vote.threshold < 1:
+        raise VoteError(_("At least one trustee is needed to decrypt."))
+
+
+def questions(vote: Vote, options: Sequence[Option] | None = None) -> list[dict]:
+    """The vote in Belenios's terms (election's "questions"): approval k of n is one question
+    whose answers are the options (at least one, at most k; exactly k when the vote says so);
+    majority judgment is one question per option whose answers are the grades, exactly one."""
+    options = list(options if options is not None else vote.options.all())
+    if vote.method == Method.APPROVAL:
+        k = vote.max_choices or len(options)
+        return [
+            {
+                "question": vote.question,
+                "answers": [f"{o.code} {o.title}"[:300] for o in options],
+                "min": k if vote.exactly else 1,
+                "max": k,
+            }
+        ]
+    if vote.method == Method.MJ:
+        return [
+            {
+                "question": f"{o.code} {o.title}"[:300],
+                "answers": list(vote.grades),
+                "min": 1,
+                "max": 1,
+            }
+            for o in options
+        ]
+    raise VoteError(_("Ranked votes are counted from published ballots only."))
+
+
+def answers_for(vote: Vote, options: Sequence[str], content: Any) -> list[list[int]]:
+    """A plaintext choice (as `normalize` returns it) as Belenios's answers: one 0/1 vector
+    per question. Used by the demo and the tests; the server never sees a voter's choice."""
+    if vote.method == Method.APPROVAL:
+        return [[1 if c in content else 0 for c in options]]
+    grades = list(vote.grades)
+    return [[1 if content[c] == g else 0 for g in grades] for c in options]
+
+
+def _election_row(vote: Vote):
+    from .models import Election
+
+    row, _created = Election.objects.get_or_create(vote=vote)
+    return row
+
+
+def _trustee_actor(trustee) -> str:
+    return f"trustee:{trustee.pk}"
+
+
+def _need_setup(vote: Vote) -> None:
+    if not vote.is_verifiable:
+        raise VoteError(_("This vote publishes its ballots: it has no trustees."))
+    if vote.status not in (Status.DRAFT, Status.PROPOSALS):
+        raise VoteError(_("The election is set up before the vote opens."))
+    if getattr(vote, "election", None) is not None and vote.election.frozen_at:
+        raise VoteError(_("The election is frozen."))
+
+
+def add_trustee(vote: Vote, actor, *, name: str, email: str = ""):
+    """A named trustee; their private page is reached by a secret link (`Trustee.path`)."""
+    from .models import Trustee
+
+    _need_setup(vote)
+    name = " ".join((name or "").split())
+    if not name:
+        raise VoteError(_("Give the trustee's name."))
+    with transaction.atomic():
+        _lock_editable(vote)
+        position = vote.trustees.count()
+        trustee = Trustee.objects.create(
+            vote=vote, name=name, email=email, position=position, secret=secrets.token_hex(16)
+        )
+        record("vote.trustee_added", actor=actor, obj=vote, payload={"name": name})
+    return trustee
+
+
+def remove_trustee(trustee, actor) -> None:
+    vote = trustee.vote
+    _need_setup(vote)
+    with transaction.atomic():
+        _lock_editable(vote)
+        record("vote.trustee_removed", actor=actor, obj=vote, payload={"name": trustee.name})
+        trustee.delete()
+        for i, t in enumerate(vote.trustees.order_by("position", "pk")):
+            if t.position != i:
+                type(t).objects.filter(pk=t.pk).update(position=i)
+        # Everyone's threshold steps depend on the set of certificates: start them again.
+        vote.trustees.update(state="invited", public_key="", polynomial="", voutput="")
+        _election_row(vote).__class__.objects.filter(vote=vote).update(ceremony={})
+
+
+def _bounded(text: str | bytes, limit: int = MAX_UPLOAD_BYTES) -> str:
+    if isinstance(text, bytes):
+        if len(text) > limit:
+            raise VoteError(_("This file is too large."))
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VoteError(_("This file is not UTF-8 text.")) from None
+    if len(text) > limit:
+        raise VoteError(_("This file is too large."))
+    return text.strip()
+
+
+def _locked_trustee(trustee):
+    """In a transaction: the vote's exclusive lock, the set-up still open, the trustee re-read."""
+    from .models import Trustee
+
+    _lock_editable(trustee.vote)
+    return Trustee.objects.select_for_update().get(pk=trustee.pk)
+
+
+def trustee_upload_key(trustee, text: str | bytes):
+    """Step 1 of the key ceremony. Single mode (no threshold): the trustee's public key with its
+    proof of knowledge (`pnyx trustee generate`, Belenios's `trustee_public_key`), checked.
+    Threshold mode: the trustee's certificate (Belenios's `cert`, step 1), checked."""
+    trustees = _crypto()[5]
+    vote = trustee.vote
+    _need_setup(vote)
+    text = _bounded(text)
+    import json
+
+    group = _crypto()[3].get(vote.group)
+    try:
+        if vote.threshold is None:
+            key = group.to_str(trustees.check_key(group, json.loads(text)))
+        else:
+            trustees.step2(group, [text])
+            key = ""
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VoteError(_("This key was refused: %(reason)s") % {"reason": exc}) from None
+    with transaction.atomic():
+        t = _locked_trustee(trustee)
+        if (
+            vote.threshold is not None
+            and vote.trustees.exclude(pk=t.pk)
+            .exclude(state="invited")
+            .filter(state__in=["polynomial", "done"])
+            .exists()
+        ):
+            raise VoteError(_("The other trustees have moved on: the certificates are fixed."))
+        t.public_key, t.verification_key = text, key
+        t.state = "done" if vote.threshold is None else "key"
+        t.save(update_fields=["public_key", "verification_key", "state"])
+        record(
+            "vote.trustee_key_received",
+            actor=_trustee_actor(t),
+            obj=vote,
+            payload={"trustee": t.name, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        )
+    return t
+
+
+def ceremony_certs(vote: Vote) -> str:
+    """Threshold mode: every trustee's certificate, one JSON a line (the `--certs` file)."""
+    certs = list(vote.trustees.order_by("position").values_list("public_key", flat=True))
+    if not all(certs):
+        raise VoteError(_("Every trustee must first send their certificate."))
+    return "\n".join(certs) + "\n"
+
+
+def trustee_upload_polynomial(trustee, text: str | bytes):
+    """Threshold step 3: the trustee's polynomial (computed offline from the certificates).
+    When every polynomial is in, the server computes each trustee's vinput (step 4)."""
+    trustees = _crypto()[5]
+    vote = trustee.vote
+    _need_setup(vote)
+    text = _bounded(text)
+    with transaction.atomic():
+        t = _locked_trustee(trustee)
+        certs = ceremony_certs(vote)
+        t.polynomial, t.state = text, "polynomial"
+        t.save(update_fields=["polynomial", "state"])
+        polys = list(vote.trustees.order_by("position").values_list("polynomial", flat=True))
+        if all(polys):
+            # Step 4 checks every polynomial's signed coefficients; a bad one refuses this
+            # upload (the transaction rolls back).
+            try:
+                vinputs = trustees.step4(vote.group, certs, polys)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise VoteError(
+                    _("This polynomial was refused: %(reason)s") % {"reason": exc}
+                ) from None
+            row = _election_row(vote)
+            row.ceremony = {"vinputs": list(vinputs)}
+            row.save(update_fields=["ceremony"])
+        record(
+            "vote.trustee_polynomial_received",
+            actor=_trustee_actor(t),
+            obj=vote,
+            payload={"trustee": t.name, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        )
+    return t
+
+
+def trustee_vinput(trustee) -> str | None:
+    """Threshold step 4's output for this trustee (to download), once every polynomial is in."""
+    vinputs = (_election_row(trustee.vote).ceremony or {}).get("vinputs")
+    return vinputs[trustee.position] if vinputs else None
+
+
+def trustee_upload_voutput(trustee, text: str | bytes):
+    """Threshold step 5: the trustee's voutput (from their vinput, offline). When every voutput
+    is in, the server computes the threshold parameters (step 6): the trustees' public part."""
+    import json
+
+    trustees = _crypto()[5]
+    vote = trustee.vote
+    _need_setup(vote)
+    text = _bounded(text)
+    with transaction.atomic():
+        t = _locked_trustee(trustee)
+        if trustee_vinput(t) is None:
+            raise VoteError(_("The vinputs are not ready: every polynomial is needed first."))
+        t.voutput, t.state = text, "done"
+        t.save(update_fields=["voutput", "state"])
+        outs = list(vote.trustees.order_by("position").values_list("voutput", flat=True))
+        if all(outs):
+            certs = ceremony_certs(vote)
+            polys = list(vote.trustees.order_by("position").values_list("polynomial", flat=True))
+            try:
+                params, dkeys = trustees.step6(vote.group, certs, polys, outs)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise VoteError(_("A voutput was refused: %(reason)s") % {"reason": exc}) from None
+            row = _election_row(vote)
+            row.ceremony = {**(row.ceremony or {}), "threshold": params, "dkeys": list(dkeys)}
+            row.save(update_fields=["ceremony"])
+            keys = [vk["public_key"] for vk in json.loads(params)["verification_keys"]]
+            for other, key in zip(vote.trustees.order_by("position"), keys, strict=True):
+                type(other).objects.filter(pk=other.pk).update(verification_key=key)
+        record(
+            "vote.trustee_voutput_received",
+            actor=_trustee_actor(t),
+            obj=vote,
+            payload={"trustee": t.name, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        )
+    return t
+
+
+def trustee_dkey(trustee) -> str | None:
+    """Threshold step 6's output for this trustee: their decryption key, encrypted to
+    themselves (the `.dkey` file `pnyx trustee decrypt --decryption-key` reads)."""
+    dkeys = (_election_row(trustee.vote).ceremony or {}).get("dkeys")
+    return dkeys[trustee.position] if dkeys else None
+
+
+def trustees_text(vote: Vote) -> str:
+    """Belenios's `trustees` (the public part of every trustee's key), exact text: a list of
+    ["Single", trustee_public_key], or one ["Pedersen", threshold parameters]."""
+    ts = list(vote.trustees.order_by("position"))
+    if not ts or any(t.state not in ("done", "decrypted") for t in ts):
+        raise VoteError(_("Every trustee must first complete the key ceremony."))
+    trustees = _crypto()[5]
+    if vote.threshold is None:
+        return trustees.make_trustees([t.public_key for t in ts], [])
+    params = (_election_row(vote).ceremony or {}).get("threshold")
+    if not params:
+        raise VoteError(_("Every trustee must first complete the key ceremony."))
+    return trustees.make_trustees([], [params])
+
+
+def freeze_election(vote: Vote, actor) -> Vote:
+    """Make the election: a new uuid, the trustees' combined public key, the questions; stored
+    as its exact text (its hash is on every page of the vote). Options can no longer change."""
+    _b, _c, election, _g, _t, trustees = _crypto()
+    _need_setup(vote)
+    if vote.threshold is not None and not (1 <= vote.threshold <= vote.trustees.count()):
+        raise VoteError(_("The threshold must be between 1 and the number of trustees."))
+    with transaction.atomic():
+        _lock_editable(vote)
+        vote = Vote.objects.get(pk=vote.pk)
+        check_settings(vote)
+        options = list(vote.options.all())
+        if len(options) < 2:
+            raise VoteError(_("A vote needs at least two options."))
+        ttext = trustees_text(vote)
+        public_key = trustees.Trustees.from_json(vote.group, ttext).public_key
+        uuid = election.new_uuid()
+        text = election.make(
+            uuid=uuid,
+            group=vote.group,
+            public_key=public_key,
+            questions=questions(vote, options),
+            name=vote.question,
+            description=vote.description or vote.question,
+        )
+        row = _election_row(vote)
+        row.uuid, row.text, row.trustees = uuid, text, ttext
+        row.hash = election.Election.from_json(text).hash
+        row.frozen_at = timezone.now()
+        row.save(update_fields=["uuid", "text", "trustees", "hash", "frozen_at"])
+        record(
+            "vote.election_made",
+            actor=actor,
+            obj=vote,
+            payload={"uuid": uuid, "election_hash": row.hash, "group": vote.group},
+            inputs_digest=hashlib.sha256(ttext.encode()).hexdigest(),
+        )
+    return vote
+
+
+def electorate_file(vote: Vote) -> str:
+    """For the credential authority: the eligible members' ids, one a line (their count is the
+    number of credentials to make)."""
+    ids = sorted(electorate(vote).values_list("external_id", flat=True))
+    return "".join(f"{i}\n" for i in ids)
+
+
+def _frozen(vote: Vote):
+    from .models import Election
+
+    row = getattr(vote, "election", None)
+    if row is None or not row.frozen_at:
+        # `vote` may be a copy read before the election was made: read it again.
+        row = Election.objects.filter(vote_id=vote.pk).first()
+    if row is None or not row.frozen_at:
+        raise VoteError(_("Freeze the election first."))
+    return row
+
+
+def upload_public_credentials(vote: Vote, actor, data: str | bytes) -> int:
+    """The credential authority's public credentials file (Belenios's `public_creds.json`, a
+    JSON list). Refused whole unless it has one credential per eligible member, each a group
+    element, no two equal; a refused file changes nothing."""
+    import json
+
+    _b, credentials, _e, groups, _t, _tr = _crypto()
+    if vote.status not in (Status.DRAFT, Status.PROPOSALS):
+        raise VoteError(_("The credentials are set before the vote opens."))
+    text = _bounded(data)
+    try:
+        creds = json.loads(text)
+    except ValueError:
+        raise VoteError(_("This is not a public credentials file (JSON list).")) from None
+    if not isinstance(creds, list) or not all(isinstance(c, str) for c in creds):
+        raise VoteError(_("This is not a public credentials file (JSON list)."))
+    expected = electorate(vote).count()
+    if len(creds) != expected:
+        raise VoteError(
+            _("%(n)d credentials for an electorate of %(m)d members.")
+            % {"n": len(creds), "m": expected}
+        )
+    if len(set(creds)) != len(creds):
+        raise VoteError(_("Two credentials are equal."))
+    group = groups.get(vote.group)
+    for c in creds:
+        try:
+            group.from_str(c.split(",")[0])
+        except (ValueError, TypeError):
+            raise VoteError(_("Not a credential of this group: %(c)s") % {"c": c[:20]}) from None
+    with transaction.atomic():
+        _lock_editable(vote, frozen_ok=True)
+        row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
+        row.public_credentials = text
+        row.credentials_count = len(creds)
+        row.credentials_fingerprint = credentials.fingerprint(text)
+        row.save(
+            update_fields=["public_credentials", "credentials_count", "credentials_fingerprint"]
+        )
+        record(
+            "vote.credentials_set",
+            actor=actor,
+            obj=vote,
+            payload={
+                "count": len(creds),
+                "fingerprint": row.credentials_fingerprint,
+                "by": "authority",
+            },
+            inputs_digest=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    return len(creds)
+
+
+def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
+    """The simpler mode: the server makes one credential per eligible member, mails it
+    (a link to the ballot with the credential in the URL's fragment, which no server log
+    sees) and keeps only the public credentials. The private ones exist only in this
+    function's memory. What it gives up: a server that kept them could vote for the members
+    who do not vote (docs/votes.md)."""
+    import json
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    _b, credentials, _e, _g, _t, _tr = _crypto()
+    if vote.status not in (Status.DRAFT, Status.PROPOSALS):
+        raise VoteError(_("The credentials are set before the vote opens."))
+    row = _frozen(vote)
+    members = list(electorate(vote).order_by("pk"))
+    pairs = credentials.generate(row.uuid, vote.group, len(members))
+    public = [pub for _priv, pub in pairs]
+    secrets.SystemRandom().shuffle(public)  # the public list does not follow the members
+    text = json.dumps(public, separators=(",", ":"))
+    with transaction.atomic():
+        _lock_editable(vote, frozen_ok=True)
+        row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
+        row.public_credentials = text
+        row.credentials_count = len(public)
+        row.credentials_fingerprint = credentials.fingerprint(text)
+        row.save(
+            update_fields=["public_credentials", "credentials_count", "credentials_fingerprint"]
+        )
+        record(
+            "vote.credentials_set",
+            actor=actor,
+            obj=vote,
+            payload={
+                "count": len(public),
+                "fingerprint": row.credentials_fingerprint,
+                "by": "server",
+            },
+            inputs_digest=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    link = settings.PNYX_SITE_URL.rstrip("/") + reverse("votes:detail", args=[vote.pk])
+    for member, (priv, _pub) in zip(members, pairs, strict=True):
+        if send is not None:
+            send(member, priv)
+            continue
+        if not member.email:
+            continue
+        body = _(
+            "Your credential for the vote \u201c%(q)s\u201d: %(c)s\n\n"
+            "Vote with this link (the credential is filled in for you):\n%(link)s\n\n"
+            "Keep it secret: whoever has it can vote in your place."
+        ) % {"q": vote.question, "c": priv, "link": f"{link}#credential={priv}"}
+        send_mail(_("Your voting credential"), body, None, [member.email])
+    del pairs
+    return len(public)
+
+
+def check_ready(vote: Vote) -> None:
+    """Raise VoteError unless a verifiable vote may open (election frozen, credentials set)."""
+    if not vote.is_verifiable:
+        return
+    row = _frozen(vote)
+    if not row.credentials_count:
+        raise VoteError(_("The public credentials are needed before opening."))
+
+
+# --- verifiable casting ----------------------------------------------------------------------
+
+_parsed_elections: dict[str, Any] = {}
+
+
+def election_of(vote: Vote):
+    """The parsed election (cached per process by its hash: the text never changes once
+    frozen) and the set of public credentials."""
+    _b, _c, election, _g, _t, _tr = _crypto()
+    row = _frozen(vote)
+    key = row.hash + ":" + row.credentials_fingerprint
+    hit = _parsed_elections.get(key)
+    if hit is None:
+        hit = (election.Election.from_json(row.text), row.public_credential_set())
+        if len(_parsed_elections) > 100:
+            _parsed_elections.clear()
+        _parsed_elections[key] = hit
+    return hit
+
+
+class InvalidBallot(VoteError):
+    pass
+
+
+def cast_encrypted(vote: Vote, member: Member, ballot_text: str | bytes) -> str:
+    """Accept an encrypted ballot; return its hash (the voter's receipt).
+
+    Every proof, the signature and the credential's presence in the public list are checked
+    before the transaction (`ballots.verify`). The transaction then takes the vote's lock
+    shared and reads its state (as `cast`), binds the credential to the member (UNIQUE (vote,
+    member) and UNIQUE (vote, credential) on Participation), and appends the ballot to the
+    bulletin board. Without re-voting, a second ballot of the member fails on the first
+    constraint; with re-voting, the member's participation row is locked, so a member's
+    ballots are appended one after the other and the last one counts.
+    """
+    from .models import EncryptedBallot
+
+    ballots = _crypto()[0]
+    now = timezone.now()
+    _check_accepts(vote.status, vote.opens_at, vote.closes_at, now)
+    if not vote.is_verifiable:
+        raise VoteError(_("This vote takes plaintext ballots."))
+    if isinstance(ballot_text, bytes):
+        if len(ballot_text) > MAX_BALLOT_BYTES:
+            raise InvalidBallot(_("This ballot is too large."))
+        try:
+            ballot_text = ballot_text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidBallot(_("This ballot is not UTF-8 text.")) from None
+    if len(ballot_text) > MAX_BALLOT_BYTES:
+        raise InvalidBallot(_("This ballot is too large."))
+    if not is_eligible(vote, member):
+        raise VoteError(_("You are not in the electorate of this vote."))
+    el, creds = election_of(vote)
+    try:
+        parsed = ballots.verify(el, ballot_text, creds)
+    except ballots.InvalidBallot as exc:
+        raise InvalidBallot(_("This ballot was refused: %(reason)s") % {"reason": exc}) from None
+    try:
+        with transaction.atomic():
+            _lock_for_casting(vote, timezone.now())
+            if vote.revote:
+                Participation.objects.bulk_create(
+                    [Participation(vote=vote, member=member, credential=parsed.credential)],
+                    ignore_conflicts=True,
+                )
+                part = (
+                    Participation.objects.select_for_update()
+                    .filter(vote=vote, member=member)
+                    .first()
+                )
+                if part is None or part.credential != parsed.credential:
+                    raise VoteError(_("This credential is not yours."))
+            else:
+                Participation.objects.create(vote=vote, member=member, credential=parsed.credential)
+            EncryptedBallot.objects.create(
+                vote=vote, credential=parsed.credential, hash=parsed.hash, text=ballot_text
+            )
+    except IntegrityError:
+        part = Participation.objects.filter(vote=vote, member=member).first()
+        if part is not None and part.credential == parsed.credential and not vote.revote:
+            raise AlreadyVoted(_("You have already voted.")) from None
+        if part is not None and part.credential != parsed.credential:
+            raise VoteError(_("This credential is not yours.")) from None
+        if part is None:
+            raise VoteError(_("This credential has already been used by another voter.")) from None
+        raise VoteError(_("This ballot was already received.")) from None
+    return parsed.hash
+
+
+def cast_encrypted_many(vote: Vote, items: Iterable[tuple[Member, str]]) -> int:
+    """Bulk path (the demo): the same invariants as `cast_encrypted` for ballots made by the
+    members' own credentials, in one transaction; all or nothing."""
+    from .models import EncryptedBallot
+
+    ballots = _crypto()[0]
+    _check_accepts(vote.status, vote.opens_at, vote.closes_at, timezone.now())
+    el, creds = election_of(vote)
+    allowed = set(electorate(vote).values_list("pk", flat=True))
+    parts, rows = [], []
+    for member, text in items:
+        if member.pk not in allowed:
+            raise VoteError(_("You are not in the electorate of this vote."))
+        parsed = ballots.verify(el, text, creds)
+        parts.append(Participation(vote=vote, member=member, credential=parsed.credential))
+        rows.append(
+            EncryptedBallot(vote=vote, credential=parsed.credential, hash=parsed.hash, text=text)
+        )
+    secrets.SystemRandom().shuffle(rows)
+    with transaction.atomic():
+        _lock_for_casting(vote, timezone.now())
+        Participation.objects.bulk_create(parts, batch_size=2000)
+        EncryptedBallot.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _parse_ballot(el, text: str, creds):
+    """A board's ballot parsed again (and checked again: `ballots.verify` is the only parser)."""
+    ballots = _crypto()[0]
+    return ballots.verify(el, text, creds)
+
+
+def find_ballot(vote: Vote, receipt: str) -> str | None:
+    """A receipt (the ballot's hash) on the bulletin board: "counted", "superseded" (a later
+    ballot of the same credential counts), "received" (the vote is still open), or None."""
+    from .models import EncryptedBallot
+
+    receipt = (receipt or "").strip()
+    if not receipt or len(receipt) > 64:
+        return None
+    row = EncryptedBallot.objects.filter(vote=vote, hash=receipt).first()
+    if row is None:
+        return None
+    if vote.status != Status.CLOSED:
+        return "received"
+    return "counted" if row.counted else "superseded"
+
+
+# --- verifiable closing, tally, decryption ---------------------------------------------------
+
+
+def _close_verifiable(vote: Vote, actor, now) -> None:
+    """In `close_vote`'s transaction, under the exclusive lock: freeze the counted ballots
+    (the last one per credential) and start the encrypted tally."""
+    from django.db.models import Max
+
+    from .models import EncryptedBallot
+
+    board = EncryptedBallot.objects.filter(vote=vote)
+    last = board.values("credential").annotate(last=Max("seq")).values("last")
+    board.filter(seq__in=last).update(counted=True)
+    counted = sorted(board.filter(counted=True).values_list("hash", flat=True))
+    voters = sorted(vote.participations.values_list("member__external_id", flat=True).iterator())
+    row = vote.election
+    row.num_tallied = len(counted)
+    row.tally_state = "computing"
+    row.save(update_fields=["num_tallied", "tally_state"])
+    record(
+        "vote.closed",
+        actor=actor,
+        obj=vote,
+        payload={
+            "participations": len(voters),
+            "ballots": len(counted),
+            "received": board.count(),
+            "counted_digest": digest(counted),
+        },
+        inputs_digest=digest(voters),
+    )
+    pk = vote.pk
+
+    def enqueue():
+        if len(counted) <= TALLY_INLINE_MAX:
+            compute_encrypted_tally(pk, actor="system")
+        else:
+            from .tasks import encrypted_tally_task
+
+            encrypted_tally_task.enqueue(pk)
+
+    transaction.on_commit(enqueue)
+
+
+def compute_encrypted_tally(vote_pk: int, *, actor="system") -> None:
+    """The product of the counted ballots' ciphertexts (Belenios's `encrypted_tally`); then the
+    trustees are asked for their partial decryptions."""
+    from .models import Election, EncryptedBallot
+
+    _b, _c, _e, _g, tally_mod, _tr = _crypto()
+    vote = Vote.objects.select_related("election").get(pk=vote_pk)
+    el, creds = election_of(vote)
+    texts = EncryptedBallot.objects.filter(vote=vote, counted=True).order_by("seq")
+    parsed = (_parse_ballot(el, t, creds) for t in texts.values_list("text", flat=True).iterator())
+    enc = tally_mod.encrypted_tally(el, parsed)
+    with transaction.atomic():
+        row = Election.objects.select_for_update().get(vote=vote)
+        if row.tally_state != "computing":
+            return
+        row.encrypted_tally, row.tally_state = enc, "decrypting"
+        row.save(update_fields=["encrypted_tally", "tally_state"])
+        _write_record(vote, row)
+        record(
+            "vote.tallied",
+            actor=actor,
+            obj=vote,
+            payload={"num_tallied": row.num_tallied, "record_sha256": row.record_sha256},
+            inputs_digest=hashlib.sha256(enc.encode()).hexdigest(),
+        )
+
+
+def decryptions_needed(vote: Vote) -> int:
+    return vote.threshold or vote.trustees.count()
+
+
+def upload_decryption(trustee, text: str | bytes):
+    """A trustee's partial decryption of the encrypted tally (`pnyx trustee decrypt`), checked
+    against their key before it is stored; with enough of them, the result."""
+    from .models import Election, Trustee
+
+    _b, _c, _e, groups, tally_mod, _tr = _crypto()
+    vote = trustee.vote
+    text = _bounded(text)
+    row = vote.election
+    if vote.status != Status.CLOSED or row.tally_state not in ("decrypting", "done"):
+        raise VoteError(_("The encrypted tally is not ready."))
+    if row.tally_state == "done":
+        raise VoteError(_("The result is already published."))
+    el, _creds = election_of(vote)
+    try:
+        key = groups.get(vote.group).from_str(trustee.verification_key)
+        tally_mod.check_decryption_factors(el, row.encrypted_tally, text, key)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VoteError(
+            _("This partial decryption was refused: %(reason)s") % {"reason": exc}
+        ) from None
+    with transaction.atomic():
+        row = Election.objects.select_for_update().get(vote=vote)
+        if row.tally_state != "decrypting":
+            raise VoteError(_("The result is already published."))
+        t = Trustee.objects.select_for_update().get(pk=trustee.pk)
+        t.partial_decryption, t.state = text, "decrypted"
+        t.save(update_fields=["partial_decryption", "state"])
+        record(
+            "vote.decryption_received",
+            actor=_trustee_actor(t),
+            obj=vote,
+            payload={"trustee": t.name, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        )
+        done = list(vote.trustees.filter(state="decrypted").order_by("position"))
+        if len(done) >= decryptions_needed(vote):
+            _publish_result(vote, row, done)
+    return t
+
+
+def _combine(vote: Vote, row, done) -> str:
+    """Belenios's `result` from the partial decryptions (Lagrange for a threshold key)."""
+    _b, _c, _e, _g, _t, trustees = _crypto()
+    el, _creds = election_of(vote)
+    pds = [(t.position + 1, t.partial_decryption) for t in done]
+    ts = trustees.Trustees.from_json(vote.group, row.trustees)
+    return ts.combine(el, row.encrypted_tally, pds, total_weight=row.num_tallied or 0)
+
+
+def result_from_counts(vote: Vote, counts: Sequence[Sequence[int]], num_tallied: int) -> dict:
+    """Rank a decrypted result by `pnyx.tally`, as today's counting of a published file would:
+    approval from the approvals per option, majority judgment from each option's grade
+    histogram. Returns the `Result.to_json()` shape the results pages read."""
+    import numpy as np
+
+    codes = list(vote.options.order_by("order", "code").values_list("code", flat=True))
+    if vote.method == Method.APPROVAL:
+        c = [int(x) for x in counts[0]]
+        b = tally.Ballots(
+            kind="approval",
+            options=tuple(codes),
+            matrix=np.eye(len(codes), dtype=np.int8),
+            weights=np.array(c, dtype=np.int64),
+        )
+        out = tally.count("approval", b, seats=vote.seats).to_json()
+        out["ballots"] = num_tallied
+        out["details"]["max_choices"] = vote.max_choices
+        out["details"]["exactly"] = vote.exactly
+        return out
+    if vote.method == Method.MJ:
+        k = len(vote.grades)
+        cols = []
+        for hist in counts:
+            if sum(hist) != num_tallied or len(hist) != k:
+                raise VoteError(_("A grade histogram does not add up to the ballots counted."))
+            cols.append(np.repeat(np.arange(k, dtype=np.int8), [int(h) for h in hist]))
+        matrix = np.stack(cols, axis=1) if num_tallied else np.zeros((0, len(codes)), np.int8)
+        b = tally.Ballots(
+            kind="graded", options=tuple(codes), matrix=matrix, grades=tuple(vote.grades)
+        )
+        return tally.count("mj", b, seats=vote.seats).to_json()
+    raise VoteError(_("Ranked votes are counted from published ballots only."))
+
+
+def _result_counts(result_text: str) -> list[list[int]]:
+    import json
+
+    data = json.loads(result_text)
+    res = data["result"] if isinstance(data, dict) else data
+    return [[int(x) for x in q] for q in res]
+
+
+def _publish_result(vote: Vote, row, done) -> None:
+    result_text = _combine(vote, row, done)
+    counts = _result_counts(result_text)
+    result = result_from_counts(vote, counts, row.num_tallied or 0)
+    row.result_text, row.tally_state = result_text, "done"
+    row.save(update_fields=["result_text", "tally_state"])
+    Vote.objects.filter(pk=vote.pk).update(result=result)
+    vote.result = result
+    _write_record(vote, row)
+    record(
+        "vote.published",
+        actor="system",
+        obj=vote,
+        payload={
+            "record_sha256": row.record_sha256,
+            "election_hash": row.hash,
+            "ballots": row.num_tallied,
+            "method": vote.method,
+            "winners": list(result["winners"]),
+            "ranking": list(result["ranking"]),
+        },
+        inputs_digest=row.record_sha256,
+    )
+
+
+def build_record(vote: Vote, row) -> bytes:
+    """The election record (Belenios's `.bel` archive, crypto-record's `archive.Builder`):
+    the setup (election, trustees, public credentials), the counted ballots in board order,
+    the end of ballots, the encrypted tally, the partial decryptions, the result. Stored with
+    its SHA-256 (journaled)."""
+    from pnyx.crypto import archive
+
+    from .models import EncryptedBallot
+
+    b = archive.Builder(int(row.frozen_at.timestamp()))
+    b.setup(row.text, row.trustees, row.public_credentials)
+    texts = EncryptedBallot.objects.filter(vote=vote, counted=True).order_by("seq")
+    for text in texts.values_list("text", flat=True).iterator():
+        b.ballot(text)
+    if vote.status == Status.CLOSED:
+        b.end_ballots()
+    if row.encrypted_tally:
+        n = row.num_tallied or 0
+        b.encrypted_tally(row.encrypted_tally, n, n)
+        for t in vote.trustees.filter(state="decrypted").order_by("position"):
+            b.partial_decryption(t.position + 1, t.partial_decryption)
+    if row.result_text:
+        b.result(row.result_text)
+    buf = io.BytesIO()
+    b.write(buf)
+    return buf.getvalue()
+
+
+def _write_record(vote: Vote, row) -> None:
+    data = build_record(vote, row)
+    row.record, row.record_sha256 = data, hashlib.sha256(data).hexdigest()
+    row.save(update_fields=["record", "record_sha256"])

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pnyx.core.csvsafe import starts_like_formula
 
-from .models import Method, Vote
+from .models import RANKED_METHODS, CredentialMode, Group, Method, Mode, Vote
 
 #: More winners or choices per ballot than this is a typing error (a vote has tens of options).
 MAX_OPTIONS = 1000
@@ -46,6 +46,11 @@ class VoteForm(forms.ModelForm):
             "in_hall",
             "opens_at",
             "closes_at",
+            "mode",
+            "group",
+            "credential_mode",
+            "threshold",
+            "revote",
         ]
         widgets = {
             "joined_before": forms.DateInput(attrs={"type": "date"}),
@@ -63,6 +68,21 @@ class VoteForm(forms.ModelForm):
             field.min_value, field.max_value = 1, MAX_OPTIONS
             field.validators += [MinValueValidator(1), MaxValueValidator(MAX_OPTIONS)]
             field.widget.attrs.update(min=1, max=MAX_OPTIONS)
+        # Empty mode: verifiable for approval and majority judgment, published when ranked.
+        self.fields["mode"].required = False
+        self.fields["mode"].choices = [("", _("Automatic (by method)")), *Mode.choices]
+        self.fields["mode"].initial = ""
+        self.fields["threshold"].help_text = _(
+            "Empty: every trustee is needed to decrypt (one key each). A number k: any k of the "
+            "trustees can decrypt (threshold key)."
+        )
+        for name, default in (
+            ("group", Group.RISTRETTO255),
+            ("credential_mode", CredentialMode.AUTHORITY),
+        ):
+            self.fields[name].required = False
+            self.fields[name].initial = default
+        self.fields["threshold"].widget.attrs.update(min=1, max=50)
 
     def clean(self):
         data = super().clean()
@@ -83,6 +103,14 @@ class VoteForm(forms.ModelForm):
                 )
         else:
             data["grades"] = []
+        data["group"] = data.get("group") or Group.RISTRETTO255
+        data["credential_mode"] = data.get("credential_mode") or CredentialMode.AUTHORITY
+        if not data.get("mode"):
+            data["mode"] = (
+                Mode.PUBLISHED if data.get("method") in RANKED_METHODS else Mode.VERIFIABLE
+            )
+        if data["mode"] == Mode.VERIFIABLE and data.get("method") in RANKED_METHODS:
+            self.add_error("mode", _("Ranked votes are counted from published ballots only."))
         return data
 
 
@@ -108,4 +136,4 @@ class ProposalForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    receipt = forms.CharField(label=_("Your receipt"), max_length=30)
+    receipt = forms.CharField(label=_("Your receipt"), max_length=64)

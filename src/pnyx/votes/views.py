@@ -164,6 +164,10 @@ def detail(request, pk):
     vote = _public_vote(request, pk)
     if vote.status == Status.PROPOSALS:
         return redirect("votes:propose", pk=vote.pk)
+    if vote.is_verifiable:
+        if request.method == "POST":
+            raise Http404
+        return _verifiable_ballot_page(request, vote)
     prefill = None
     if request.method == "POST":
         prefill = {
@@ -177,6 +181,8 @@ def detail(request, pk):
 @require_POST
 def review(request, pk):
     vote = _public_vote(request, pk)
+    if vote.is_verifiable:
+        raise Http404
     options = list(vote.options.all())
     codes = [o.code for o in options]
     try:
@@ -242,9 +248,22 @@ def results(request, pk):
     vote = _public_vote(request, pk)
     if vote.status != Status.CLOSED:
         return render(request, "votes/not_closed.html", {"vote": vote}, status=404)
+    extra: dict[str, Any] = {}
+    if vote.is_verifiable:
+        election = getattr(vote, "election", None)
+        extra = {"election": election, "trustees": _trustee_rows(vote)}
+        if not vote.result:
+            # Closed, the trustees still decrypting: say so, with the board.
+            return render(
+                request,
+                "votes/not_closed.html",
+                {"vote": vote, "decrypting": True, **extra},
+                status=404,
+            )
     # Announcement mode: the page shows what the projector shows, place by place.
     context = results_context(vote, revealed=actions.revealed(vote))
     context["hidden"] = actions.results_hidden(vote)
+    context |= extra
     return render(request, "votes/results.html", {"vote": vote, **context})
 
 
@@ -268,6 +287,14 @@ def receipt_check(request, pk):
     vote = _public_vote(request, pk)
     form = ReceiptForm(request.POST or None)
     found = None
+    if vote.is_verifiable:
+        if request.method == "POST" and form.is_valid():
+            found = actions.find_ballot(vote, form.cleaned_data["receipt"])
+        return render(
+            request,
+            "votes/verifiable_receipt_check.html",
+            {"vote": vote, "form": form, "found": found},
+        )
     if request.method == "POST" and form.is_valid():
         found = actions.find_receipt(vote, form.cleaned_data["receipt"])
     return render(
@@ -336,6 +363,9 @@ def manage(request, pk):
             "ballots": vote.ballots.count(),
             "electorate_size": actions.electorate(vote).count(),
             "editable": vote.status in (Status.DRAFT, Status.PROPOSALS),
+            "election": getattr(vote, "election", None),
+            "trustees": _trustee_rows(vote),
+            "encrypted_ballots": vote.encrypted_ballots.count(),
         },
     )
 
@@ -398,6 +428,27 @@ def manage_action(request, pk, verb):
             option = get_object_or_404(Option, pk=request.POST.get("option"), vote=vote)
             actions.remove_option(option, actor)
             messages.success(request, _("Option removed."))
+        elif verb == "add-trustee":
+            actions.add_trustee(
+                vote, actor, name=request.POST.get("name", ""), email=request.POST.get("email", "")
+            )
+            messages.success(request, _("Trustee added: send them their link."))
+        elif verb == "remove-trustee":
+            t = get_object_or_404(vote.trustees, pk=request.POST.get("trustee"))
+            actions.remove_trustee(t, actor)
+            messages.success(request, _("Trustee removed."))
+        elif verb == "freeze":
+            actions.freeze_election(vote, actor)
+            messages.success(request, _("The election is made: its key and questions are fixed."))
+        elif verb == "credentials-upload":
+            upload = request.FILES.get("file")
+            if upload is None or upload.size > actions.MAX_UPLOAD_BYTES:
+                raise VoteError(_("Choose the public credentials file."))
+            n = actions.upload_public_credentials(vote, actor, upload.read())
+            messages.success(request, _("%(n)d public credentials stored.") % {"n": n})
+        elif verb == "credentials-generate":
+            n = actions.generate_server_credentials(vote, actor)
+            messages.success(request, _("%(n)d credentials generated and sent.") % {"n": n})
         elif verb in VERBS:
             fn, message = VERBS[verb]
             fn(vote, actor)
@@ -410,3 +461,242 @@ def manage_action(request, pk, verb):
     if back == "screen":
         return redirect("votes:screen", pk=vote.pk)
     return redirect("votes:manage", pk=vote.pk)
+
+
+# --- verifiable mode -------------------------------------------------------------------------
+#
+# The ballot page loads the election's exact text and the booth (static ES modules); the
+# voter's browser encrypts, signs and POSTs the ballot's JSON text (fetch, CSRF header). The
+# server never sees a choice. The bulletin board, the election, the record and the trustees'
+# states are public; each trustee's page is reached by a secret link.
+
+
+def _verifiable_ballot_page(request, vote: Vote, *, status: int = 200):
+    member = request.member
+    now = timezone.now()
+    state = "open"
+    election = getattr(vote, "election", None)
+    if not vote.accepts_ballots(now):
+        ended = vote.status == Status.OPEN and vote.closes_at and now >= vote.closes_at
+        state = "closed" if vote.status == Status.CLOSED or ended else "not_open"
+    elif not actions.is_eligible(vote, member):
+        state = "not_eligible"
+    elif actions.has_voted(vote, member) and not vote.revote:
+        state = "voted"
+    options = list(vote.options.all())
+    return render(
+        request,
+        "votes/verifiable_ballot.html",
+        {
+            "vote": vote,
+            "options": options,
+            "state": state,
+            "election": election,
+            "revoting": vote.revote and actions.has_voted(vote, member),
+            "booth_messages": {
+                "credential": _("This credential is mistyped: check it, character by character."),
+                "count": _("Check the number of options you chose."),
+                "grades": _("Give a grade to every option."),
+                "encrypting": _("Encrypting…"),
+                "failed": _("The ballot could not be sent. Please try again."),
+                "election": _("The election could not be loaded. Please reload the page."),
+            },
+        },
+        status=status,
+    )
+
+
+@require_GET
+def election_json(request, pk):
+    """The election's exact text (its SHA-256, base64, is the election hash)."""
+    vote = _public_vote(request, pk)
+    election = getattr(vote, "election", None)
+    if not vote.is_verifiable or election is None or not election.frozen_at:
+        raise Http404
+    response = HttpResponse(election.text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-election.json"'
+    return response
+
+
+@member_required
+@require_POST
+@rate_limited("cast", key=by_address_and_user)
+def cast_encrypted(request, pk):
+    """The booth's POST: the ballot's JSON text as the body. Answers JSON {hash} or {error}."""
+    from django.http import JsonResponse
+
+    vote, _codes = _open_vote_and_codes(pk)
+    _visible(request, vote)
+    if int(request.headers.get("Content-Length") or 0) > actions.MAX_BALLOT_BYTES:
+        return JsonResponse({"error": _("This ballot is too large.")}, status=413)
+    try:
+        receipt = actions.cast_encrypted(vote, request.member, request.body)
+    except VoteClosed as exc:
+        _open_votes.forget(pk)
+        return JsonResponse({"error": str(exc)}, status=409)
+    except VoteError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    response = JsonResponse({"hash": receipt})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _trustee_rows(vote: Vote) -> list:
+    return list(vote.trustees.order_by("position"))
+
+
+BOARD_PAGE = 500
+
+
+@require_GET
+def board(request, pk):
+    """The public bulletin board: the ballots' hashes, in board order, no member identity."""
+    vote = _public_vote(request, pk)
+    if not vote.is_verifiable:
+        raise Http404
+    election = getattr(vote, "election", None)
+    rows = vote.encrypted_ballots.order_by("seq")
+    total = rows.count()
+    try:
+        page = max(0, int(request.GET.get("page", "0")))
+    except ValueError:
+        page = 0
+    shown = list(rows.values("seq", "hash", "counted")[page * BOARD_PAGE : (page + 1) * BOARD_PAGE])
+    return render(
+        request,
+        "votes/board.html",
+        {
+            "vote": vote,
+            "election": election,
+            "ballots": shown,
+            "total": total,
+            "page": page,
+            "next_page": page + 1 if (page + 1) * BOARD_PAGE < total else None,
+            "trustees": _trustee_rows(vote),
+            "participations": vote.participations.count(),
+            "needed": actions.decryptions_needed(vote),
+        },
+    )
+
+
+@require_GET
+def board_ballot(request, pk, seq):
+    vote = _public_vote(request, pk)
+    row = get_object_or_404(vote.encrypted_ballots, seq=seq)
+    response = HttpResponse(row.text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="vote-{vote.pk}-ballot-{seq}.json"'
+    return response
+
+
+@require_GET
+def record_file(request, pk):
+    """The election record (`.bel`): stored once the result is published; before, built from
+    the board as it is now."""
+    vote = _public_vote(request, pk)
+    election = getattr(vote, "election", None)
+    if not vote.is_verifiable or election is None or not election.frozen_at:
+        raise Http404
+    if actions.results_hidden(vote):
+        raise Http404(_("The record is published when the announcement ends."))
+    data = bytes(election.record) if election.tally_state == "done" and election.record else None
+    if data is None:
+        data = actions.build_record(vote, election)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}.bel"'
+    return response
+
+
+def _trustee(pk: int, token: str):
+    from .models import Trustee
+
+    trustee = Trustee.objects.select_related("vote", "vote__election").filter(pk=pk).first()
+    if trustee is None or not trustee.token_matches(token):
+        raise Http404
+    return trustee
+
+
+TRUSTEE_VERBS = {
+    "key": actions.trustee_upload_key,
+    "polynomial": actions.trustee_upload_polynomial,
+    "voutput": actions.trustee_upload_voutput,
+    "decryption": actions.upload_decryption,
+}
+
+
+@require_http_methods(["GET", "POST"])
+def trustee(request, pk, token):
+    """A trustee's private page (secret link): the key ceremony's steps, then the decryption.
+    Their share stays on their machine: they upload only public outputs."""
+    t = _trustee(pk, token)
+    vote = t.vote
+    if request.method == "POST":
+        verb = request.POST.get("step", "")
+        fn = TRUSTEE_VERBS.get(verb)
+        if fn is None:
+            raise Http404
+        upload = request.FILES.get("file")
+        if upload is not None and upload.size > actions.MAX_UPLOAD_BYTES:
+            messages.error(request, _("This file is too large."))
+            return redirect(t.path())
+        data = upload.read() if upload is not None else request.POST.get("text", "")
+        try:
+            fn(t, data)
+        except VoteError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Received and checked. Thank you."))
+        return redirect(t.path())
+    election = getattr(vote, "election", None)
+    response = render(
+        request,
+        "votes/trustee.html",
+        {
+            "vote": vote,
+            "trustee": t,
+            "election": election,
+            "trustees": _trustee_rows(vote),
+            "vinput": actions.trustee_vinput(t) is not None,
+            "dkey": actions.trustee_dkey(t) is not None,
+            "threshold": vote.threshold,
+            "n": vote.trustees.count(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+def trustee_file(request, pk, token, name):
+    """What a trustee downloads for their offline step: the certificates, their vinput, their
+    .dkey (threshold ceremony), the election and the encrypted tally (decryption)."""
+    t = _trustee(pk, token)
+    vote = t.vote
+    election = getattr(vote, "election", None)
+    text = None
+    if name == "certs.jsons":
+        text = actions.ceremony_certs(vote) if vote.threshold else None
+    elif name == "vinput.json":
+        text = actions.trustee_vinput(t)
+    elif name == "dkey.json":
+        text = actions.trustee_dkey(t)
+    elif name == "election.json" and election is not None and election.frozen_at:
+        text = election.text
+    elif name == "encrypted_tally.json" and election is not None:
+        text = election.encrypted_tally or None
+    if text is None:
+        raise Http404
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@organizer_required
+@require_GET
+def electorate_file(request, pk):
+    """For the credential authority: the eligible members' ids, one a line."""
+    vote = _vote(pk)
+    response = HttpResponse(actions.electorate_file(vote), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-electorate.txt"'
+    return response

@@ -688,6 +688,7 @@ def vote_on_axes(hall: Hall, campaign: str, *, actor):
         vote = votes.create_vote(
             hall.convention,
             actor,
+            mode="published",
             question=(_("Rank the axes of the campaign “%(name)s”") % {"name": name})[:300],
             method="schulze",
             electorate="present",
