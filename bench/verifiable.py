@@ -316,11 +316,32 @@ def encrypted_request(port: int, vote: int, session: str, csrf: str, ballot: str
     ).encode() + body
 
 
-def cast_phase(name, port, reqs, args) -> dict:
-    c0 = cpu_times()
+def session_cpu(sid: int) -> float:
+    """CPU seconds used so far by the processes of session ``sid`` (the server's workers)."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            rest = Path(f"/proc/{d}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(rest[3]) == sid:
+            total += int(rest[11]) + int(rest[12])
+    return total / tick
+
+
+def cast_phase(name, port, reqs, args, server) -> dict:
+    s0 = session_cpu(server.pid)
     secs, lat, st, bodies = asyncio.run(run_posts(port, reqs, args.concurrency, args.time_limit))
     res = plain_bench.summary(name, st.get(200, 0), secs, lat)
-    res |= {"statuses": st, "bodies": bodies, "n": len(reqs), "client_cpu": cpu_times() - c0}
+    n = max(1, st.get(200, 0))
+    res |= {"statuses": st, "bodies": bodies, "cpu_ms": (session_cpu(server.pid) - s0) / n * 1e3}
+    cores = os.cpu_count() or 1
+    print(
+        f"    server CPU {res['cpu_ms']:.1f} ms per request (gunicorn workers only, whatever the"
+        f" load): {cores} cores of its own would serve at most {cores / res['cpu_ms'] * 1e3:.0f}/s"
+    )
     if set(st) - {200}:
         print(f"    statuses: {dict(sorted(st.items()))}")
     return res
@@ -348,7 +369,8 @@ def cast_part(args) -> bool:
         from pnyx.crypto import ballots
 
         t0 = time.perf_counter()
-        convention, members, cookies = prepare_members(args.voters)
+        # One more member than voters: the last one only warms the workers up.
+        convention, members, cookies = prepare_members(args.voters + 1)
         pvote, codes = plaintext_vote(convention)
         groups_ = [("RISTRETTO255", args.voters), ("BELENIOS-2048", args.ff_voters)]
         texts: dict[str, tuple[int, list[str]]] = {}
@@ -385,9 +407,9 @@ def cast_part(args) -> bool:
         )
         reqs = [
             plain_bench.cast_request(port, pvote.pk, codes, s, c, i)
-            for i, (s, c) in enumerate(cookies)
+            for i, (s, c) in enumerate(cookies[:-1])
         ]
-        base = cast_phase("baseline: plaintext cast (POST choices)", port, reqs, args)
+        base = cast_phase("baseline: plaintext cast (POST choices)", port, reqs, args, server)
         results = {}
         for group_name, _n in groups_:
             vote_pk, ballot_texts = texts[group_name]
@@ -397,14 +419,15 @@ def cast_part(args) -> bool:
             asyncio.run(run_posts(port, [bad] * (args.workers * 4), args.workers, 30))
             reqs = [
                 encrypted_request(port, vote_pk, s, c, b)
-                for (s, c), b in zip(cookies, ballot_texts, strict=False)
+                for (s, c), b in zip(cookies[:-1], ballot_texts, strict=False)
             ]
             results[group_name] = r = cast_phase(
-                f"verifiable {group_name} (POST ballot, proofs checked)", port, reqs, args
+                f"verifiable {group_name} (POST ballot, proofs checked)", port, reqs, args, server
             )
             print(
                 f"    ratio verifiable/plaintext: throughput {ratio(r['rate'], base['rate'])},"
-                f" p50 {ratio(r['p50'], base['p50'])}, p99 {ratio(r['p99'], base['p99'])}"
+                f" p50 {ratio(r['p50'], base['p50'])}, p99 {ratio(r['p99'], base['p99'])},"
+                f" server CPU per request {ratio(r['cpu_ms'], base['cpu_ms'])}"
             )
         r = results["RISTRETTO255"]
         met = r["rate"] >= 60 and r["p99"] < 1000
@@ -440,12 +463,55 @@ def cast_part(args) -> bool:
                 f" {parts}, acknowledged receipts {len(receipts)}, board == receipts:"
                 f" {'consistent' if good else 'INCONSISTENT'}"
             )
+        if args.profile:
+            profile_casts(texts["RISTRETTO255"], members, results["RISTRETTO255"])
         connections.close_all()
         return ok and met
     finally:
         if server is not None:
             plain_bench.stop_server(server)
         plain_bench.admin_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def profile_casts(vote_texts, members, res, n: int = 40) -> None:
+    """Where a verifiable cast's time goes: cProfile of ``actions.cast_encrypted`` in this
+    process on ballots the timed phase did not reach (no HTTP, session or middleware)."""
+    import cProfile
+    import pstats
+
+    from pnyx.votes import actions
+    from pnyx.votes.models import Vote
+
+    vote_pk, ballot_texts = vote_texts
+    start = len(res["bodies"])
+    todo = list(zip(members[start:], ballot_texts[start:], strict=False))[:n]
+    if not todo:
+        print("   profile: no ballot left to cast (raise --voters)")
+        return
+    vote = Vote.objects.get(pk=vote_pk)
+    actions.election_of(vote)  # parsed once per process, as in a warm worker
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    for m, text in todo:
+        actions.cast_encrypted(vote, m, text)
+    prof.disable()
+    total = (time.perf_counter() - t) / len(todo) * 1e3
+    stats = pstats.Stats(prof)
+    cum = {f"{Path(k[0]).name}:{k[2]}": v[3] for k, v in stats.stats.items()}
+    verify = cum.get("ballots.py:verify", 0) / len(todo) * 1e3
+    print(
+        f"   profile (cProfile, {len(todo)} casts in-process by actions.cast_encrypted):"
+        f" {total:.1f} ms per cast (profiled), of which ballots.verify {verify:.1f} ms"
+        f" ({verify / total:.0%}), the rest (eligibility, transaction, rows) {total - verify:.1f} ms;"
+        " top functions by own time:"
+    )
+    top = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:8]
+    for (file, line, fn), (_cc, nc, tt, _ct, _callers) in top:
+        print(
+            f"     {tt / len(todo) * 1e3:6.2f} ms/cast  {nc // len(todo):>5} calls  "
+            f"{Path(file).name}:{line} {fn}"
+        )
 
 
 # --- 3 and 4: the record of --ballots approval ballots ---------------------------------------
@@ -705,6 +771,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=4, help="cast: gunicorn workers")
     ap.add_argument("--server", choices=["wsgi", "asgi"], default="wsgi")
     ap.add_argument("--concurrency", type=int, default=16, help="cast: requests in flight")
+    ap.add_argument("--profile", action="store_true", help="cast: profile verifiable casts")
     ap.add_argument("--time-limit", type=float, default=45.0, help="cast: seconds per phase")
     ap.add_argument("--ballots", type=int, default=100_000, help="verify, tally: record size")
     ap.add_argument("--machines-for", type=int, default=550_000, help="verify: split plan size")
