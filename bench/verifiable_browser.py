@@ -30,6 +30,7 @@ import contextlib
 import functools
 import http.server
 import json
+import queue
 import secrets
 import statistics
 import threading
@@ -121,6 +122,65 @@ def open_harness(b, base_url: str, throttle: float = 1):
         page._pnyx_cdp = cdp  # keep it alive
     page._pnyx_errors = errors
     return page
+
+
+class ThreadedHarness:
+    """The harness page driven from a thread of its own: Playwright's sync API refuses to start
+    in a thread that already runs an asyncio loop (as pytest's e2e session browser does), so the
+    tests talk to this page through a queue. ``evaluate(expression, arg)`` and
+    ``text_content(selector)`` as on a Playwright page; ``errors`` the page's errors."""
+
+    def __init__(self, throttle: float = 1):
+        self.throttle = throttle
+        self._jobs: queue.Queue = queue.Queue()
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self.errors: list[str] = []
+
+    def _run(self):
+        try:
+            with serve() as base, browser() as b:
+                page = open_harness(b, base, self.throttle)
+                self.errors = page._pnyx_errors
+                self._ready.set()
+                while (job := self._jobs.get()) is not None:
+                    name, args, box, done = job
+                    try:
+                        box.append(("ok", getattr(page, name)(*args)))
+                    except BaseException as e:  # handed to the caller
+                        box.append(("error", e))
+                    done.set()
+        except BaseException as e:
+            self._failure = e
+            self._ready.set()
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure:
+            raise self._failure
+        return self
+
+    def __exit__(self, *exc):
+        self._jobs.put(None)
+        self._thread.join(30)
+
+    def _call(self, name, *args):
+        box: list = []
+        done = threading.Event()
+        self._jobs.put((name, args, box, done))
+        done.wait()
+        kind, value = box[0]
+        if kind == "error":
+            raise value
+        return value
+
+    def evaluate(self, expression, arg=None):
+        return self._call("evaluate", expression, arg)
+
+    def text_content(self, selector):
+        return self._call("text_content", selector)
 
 
 def credential() -> str:

@@ -96,12 +96,20 @@ def _assert_the_tour_holds(client, at):
     assert conv.interventions.count() == 5
     client.logout()
 
-    # The campaign vote: closed in the past, counted, published; its winners are the campaigns.
+    # The campaign vote: closed in the past, verifiable, decrypted by two of its three trustees,
+    # its record published; its winners are the campaigns.
     campaign = conv.votes.get(question=votes_demo.CAMPAIGN_QUESTION)
-    assert campaign.status == Status.CLOSED
+    assert campaign.status == Status.CLOSED and campaign.mode == "verifiable"
+    assert campaign.election.tally_state == "done" and campaign.election.record_sha256
+    assert campaign.trustees.filter(state="decrypted").count() == 2
     assert campaign.opens_at < campaign.closes_at < now and campaign.closed_at <= now
     assert campaign.joined_before <= campaign.opens_at.date()
-    assert campaign.publication.ballots > 0.7 * Member.objects.count()
+    assert (
+        campaign.result["ballots"]
+        == campaign.election.num_tallied
+        == campaign.participations.count()
+        > 0
+    )
     titles = dict(campaign.options.values_list("code", "title"))
     winners = {titles[c] for c in campaign.result["winners"]}
     assert winners == set(conv.campaigns.values_list("name", flat=True))
@@ -126,6 +134,7 @@ def _assert_the_tour_holds(client, at):
     # The in-hall vote: open, and a participant present is offered the ballot.
     hall_vote = conv.votes.get(question=votes_demo.HALL_QUESTION)
     assert hall_vote.status == Status.OPEN and hall_vote.accepts_ballots()
+    assert hall_vote.mode == "verifiable" and hall_vote.election.credentials_count > 0
     present = (
         Participant.objects.filter(convention=conv, checked_in_at__isnull=False)
         .select_related("member")

@@ -40,11 +40,9 @@ _spec.loader.exec_module(vb)
 def page():
     if not os.path.exists(vb.CHROMIUM) and not os.environ.get("PNYX_REQUIRE_E2E"):
         pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with vb.serve() as base, vb.browser() as b:
-        p = vb.open_harness(b, base)
+    with vb.ThreadedHarness() as p:
         yield p
-        assert p._pnyx_errors == []
+        assert p.errors == []
 
 
 def encrypt(page, election_text, cred, answers, scalars=None):

@@ -42,7 +42,7 @@ def test_defaults_verifiable_for_approval_and_mj_published_for_ranked(convention
 
 
 @pytest.mark.parametrize("threshold", [None, 2])
-def test_approval_end_to_end(convention, organizer, members, threshold):
+def test_approval_end_to_end(convention, organizer, members, threshold, tmp_path):
     s = vh.setup(convention, organizer, members, threshold=threshold)
     choices = [["P01"], ["P01", "P02"], ["P03"], ["P01", "P04"], ["P02", "P01"]]
     receipts = [
@@ -64,6 +64,13 @@ def test_approval_end_to_end(convention, organizer, members, threshold):
         assert name in names
     for r in receipts:
         assert actions.find_ballot(vote, r) == "counted"
+    # The record verifies offline (pnyx verify-election), result included.
+    from pnyx.crypto import verify
+
+    path = tmp_path / "vote.bel"
+    path.write_bytes(bytes(vote.election.record))
+    report = verify.verify_election(path, processes=1)
+    assert report.ok, report.errors
 
 
 def test_majority_judgment_histograms_ranked_by_tally(convention, organizer, members):

@@ -70,7 +70,8 @@ def test_board_record_and_receipt_are_public(s, members, organizer):
     rec = Client().get(f"/votes/{s.vote.pk}/vote.bel")
     assert rec.status_code == 200 and rec.content[:8] == b"BELENIOS"
     r = Client().post(f"/votes/{s.vote.pk}/recu/", {"receipt": h})
-    assert "on the bulletin board" in r.content.decode()
+    body = r.content.decode()
+    assert "✓" in body and ("urne publique" in body or "on the bulletin board" in body)
 
 
 def test_trustee_pages_need_their_token(s):
@@ -129,3 +130,21 @@ def test_members_cannot_reach_organizer_pages(s, members):
     assert c.get(f"/votes/organisation/{s.vote.pk}/").status_code in (302, 403)
     assert c.get(f"/votes/organisation/{s.vote.pk}/electorat.txt").status_code in (302, 403)
     assert c.post(f"/votes/organisation/{s.vote.pk}/freeze/").status_code in (302, 403)
+
+
+def test_admin_is_read_only(s, organizer):
+    from django.contrib import admin
+
+    from pnyx.votes.models import Election, EncryptedBallot, Trustee
+
+    c = Client()
+    c.force_login(organizer)
+    for model in (Election, Trustee, EncryptedBallot):
+        ma = admin.site._registry[model]
+        request = type("R", (), {"user": organizer})()
+        assert not ma.has_add_permission(request)
+        assert not ma.has_change_permission(request)
+        assert not ma.has_delete_permission(request)
+    t = s.vote.trustees.first()
+    page = c.get(f"/admin/votes/trustee/{t.pk}/change/").content.decode()
+    assert t.secret not in page and t.token() not in page

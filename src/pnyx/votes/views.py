@@ -572,6 +572,7 @@ def board(request, pk):
             "total": total,
             "page": page,
             "next_page": page + 1 if (page + 1) * BOARD_PAGE < total else None,
+            "first_number": page * BOARD_PAGE + 1,
             "trustees": _trustee_rows(vote),
             "participations": vote.participations.count(),
             "needed": actions.decryptions_needed(vote),

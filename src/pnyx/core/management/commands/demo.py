@@ -62,6 +62,7 @@ class Command(BaseCommand):
         votes_demo.load(conv, self.stdout, timeline=timeline)
         workshops_demo.load(conv, self.stdout, target=participants)
         present = programme_demo.check_in_participants(conv)
+        votes_demo.load_hall(conv, self.stdout, present=present)
         assembly_demo.load(conv, self.stdout, timeline=timeline)
         charter_demo.load(conv, self.stdout, timeline=timeline)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

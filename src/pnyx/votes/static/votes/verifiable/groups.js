@@ -153,6 +153,12 @@ class FiniteFieldGroup {
     return this.gBase().pow(k);
   }
 
+  /** g^(dm * c mod q), c public (a simulated proof's challenge), dm a small signed integer. */
+  gPowSmallTimes(dm, c) {
+    const k = (BigInt(dm) * c) % this.q;
+    return this.gBase().pow(k < 0n ? k + this.q : k);
+  }
+
   hash(prefix, elements) {
     return hashModQ(
       this.q,
@@ -219,6 +225,19 @@ class RistrettoGroup {
 
   gPow(k) {
     return this._gBase.pow(k);
+  }
+
+  /** g^(dm * c mod q), c public (a simulated proof's challenge, printed in the ballot), dm a
+   * small signed integer. For dm = ±1 the exponent is public: noble's faster variable-time
+   * multiplication, then a negation (cheap) for -1; otherwise the constant-time one. */
+  gPowSmallTimes(dm, c) {
+    if (c === 0n) return RP.ZERO;
+    if (dm === 1 || dm === -1) {
+      const p = RP.BASE.multiplyUnsafe(c);
+      return dm === 1 ? p : p.negate();
+    }
+    const k = (BigInt(dm) * c) % this.q;
+    return this._gBase.pow(k < 0n ? k + this.q : k);
   }
 
   hash(prefix, elements) {
