@@ -626,7 +626,8 @@ def verify_part(args) -> bool:
     met = at100k < 15 * 60
     print(
         f"   at 100,000 ballots: {at100k / 60:.1f} min (measured{'' if n == 100_000 else ', scaled'});"
-        f" target < 15 min on 2 cores: {'met' if met else 'NOT met'} ({load()})"
+        f" target < 15 min on 2 cores: {'met' if met else 'NOT met'} ({load()}); with the"
+        f" {cores} cores to itself (CPU / cores): {cpu * 100_000 / n / cores / 60:.1f} min"
     )
     # Split across machines: one part timed, the plan for --machines-for ballots.
     total = args.machines_for
