@@ -656,9 +656,16 @@ def verify_part(args) -> bool:
         f" {total * per_ballot / 60:.0f} min; {machines} machines of {cores} cores, each"
         f" ~{per_machine:,} ballots in ~{per_machine * per_ballot / 60:.1f} min:"
     )
+    dedicated = pc / share / cores  # seconds per ballot with the cores to itself
+    m2 = max(1, math.ceil(total * dedicated / (15 * 60)))
     print(
-        f"     machine i of {machines}: pnyx verify-election RECORD.bel --part i/{machines}"
-        " --output part-i.json"
+        f"   with the {cores} cores to itself (CPU / cores, {pc / share * 1000:.1f} CPU ms/ballot):"
+        f" one machine {total * dedicated / 60:.0f} min; {m2} machines of ~{math.ceil(total / m2):,}"
+        f" ballots, ~{math.ceil(total / m2) * dedicated / 60:.1f} min each"
+    )
+    print(
+        f"     machine i of M ({machines} shared as here, {m2} dedicated): pnyx verify-election"
+        " RECORD.bel --part i/M --output part-i.json"
     )
     print(
         "     then anywhere: pnyx verify-election RECORD.bel --combine part-*.json"
