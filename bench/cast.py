@@ -102,8 +102,15 @@ def prepare(voters: int) -> tuple[int, list[str], list[tuple[str, str]]]:
         s["_auth_user_hash"] = u.get_session_auth_hash()
         s.create()
         cookies.append((s.session_key, secrets.token_hex(16)))  # session, CSRF secret
+    # The plaintext cast (published-ballot mode); bench/verifiable.py measures the encrypted one.
     vote = actions.create_vote(
-        convention, "bench", question="Bench", method="approval", max_choices=3, seats=3
+        convention,
+        "bench",
+        question="Bench",
+        method="approval",
+        max_choices=3,
+        seats=3,
+        mode="published",
     )
     for i in range(30):
         actions.add_option(vote, "bench", title=f"Proposition {i + 1}")
