@@ -56,9 +56,13 @@ def pdf_pages():
 def count_pdf_pages(content: bytes) -> int:
     """Pages of a PDF, reading inside WeasyPrint's compressed object streams."""
     text = content
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+    # Up to "endstream" whole: the end-of-line before it is not stripped by the pattern, since
+    # compressed bytes may themselves end in "\r" (stripping it broke the stream now and then,
+    # and the pages were counted as 0); a decompressor object leaves what follows the zlib
+    # stream aside as unused data instead of failing.
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", content, re.S):
         try:
-            text += zlib.decompress(m.group(1))
+            text += zlib.decompressobj().decompress(m.group(1))
         except zlib.error:
             pass
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", text))
