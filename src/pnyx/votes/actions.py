@@ -1152,11 +1152,26 @@ def upload_public_credentials(vote: Vote, actor, data: str | bytes) -> int:
             group.from_str(c.split(",")[0])
         except (ValueError, TypeError):
             raise VoteError(_("Not a credential of this group: %(c)s") % {"c": c[:20]}) from None
+    _store_public_credentials(vote, actor, text, len(creds), by="authority")
+    return len(creds)
+
+
+def _store_public_credentials(vote: Vote, actor, text: str, count: int, *, by: str) -> None:
+    """In one transaction under the vote's lock: store the public credentials' text, its count
+    and fingerprint, and journal `vote.credentials_set`. The server mode (`by="server"`) is
+    refused once credentials are set, read under the lock: a second run (a double click, a
+    retried task) would void those already mailed."""
+    from pnyx.crypto import credentials
+
     with transaction.atomic():
         _lock_editable(vote, frozen_ok=True)
         row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
+        if by == "server" and row.credentials_count:
+            raise VoteError(
+                _("The credentials are already set: making them again would void those sent.")
+            )
         row.public_credentials = text
-        row.credentials_count = len(creds)
+        row.credentials_count = count
         row.credentials_fingerprint = credentials.fingerprint(text)
         row.save(
             update_fields=["public_credentials", "credentials_count", "credentials_fingerprint"]
@@ -1165,14 +1180,9 @@ def upload_public_credentials(vote: Vote, actor, data: str | bytes) -> int:
             "vote.credentials_set",
             actor=actor,
             obj=vote,
-            payload={
-                "count": len(creds),
-                "fingerprint": row.credentials_fingerprint,
-                "by": "authority",
-            },
+            payload={"count": count, "fingerprint": row.credentials_fingerprint, "by": by},
             inputs_digest=hashlib.sha256(text.encode()).hexdigest(),
         )
-    return len(creds)
 
 
 def request_server_credentials(vote: Vote, actor) -> None:
@@ -1220,31 +1230,7 @@ def generate_server_credentials(vote: Vote, actor, *, send=None) -> int:
     public = [pub for _priv, pub in pairs]
     secrets.SystemRandom().shuffle(public)  # the public list does not follow the members
     text = json.dumps(public, separators=(",", ":"))
-    with transaction.atomic():
-        _lock_editable(vote, frozen_ok=True)
-        row = _frozen(Vote.objects.select_related("election").get(pk=vote.pk))
-        if row.credentials_count:
-            # Read under the lock: a second run (a double click, a retried task) sends nothing.
-            raise VoteError(
-                _("The credentials are already set: making them again would void those sent.")
-            )
-        row.public_credentials = text
-        row.credentials_count = len(public)
-        row.credentials_fingerprint = credentials.fingerprint(text)
-        row.save(
-            update_fields=["public_credentials", "credentials_count", "credentials_fingerprint"]
-        )
-        record(
-            "vote.credentials_set",
-            actor=actor,
-            obj=vote,
-            payload={
-                "count": len(public),
-                "fingerprint": row.credentials_fingerprint,
-                "by": "server",
-            },
-            inputs_digest=hashlib.sha256(text.encode()).hexdigest(),
-        )
+    _store_public_credentials(vote, actor, text, len(public), by="server")
     link = settings.PNYX_SITE_URL.rstrip("/") + reverse("votes:detail", args=[vote.pk])
     for member, (priv, _pub) in zip(members, pairs, strict=True):
         if send is not None:
